@@ -1,0 +1,68 @@
+/// A thing on a host that assertions are chained onto, e.g. `File("/etc/hosts")`.
+///
+/// Every modifier appends one assertion and returns a copy, so one line states several facts:
+/// `Interface("eth0").isUp().mtu(9000)` is two checks.
+public protocol Resource: Sendable {
+  /// The resource's subject, probes and assertions so far; public only so the DSL can build it.
+  var __chain: __ResourceChain { get set }
+}
+
+extension Resource {
+  /// Adds tags to every check of this resource, for `--tag` / `--skip-tag`.
+  ///
+  ///     Service("nginx").isRunning().tagged("web", "slow")
+  public func tagged(_ tags: String...) -> Self {
+    var copy = self
+    copy.__chain.tags.formUnion(tags)
+    return copy
+  }
+
+  /// Retries this resource's checks until they pass or `within` runs out, for state that converges.
+  ///
+  ///     Port(8080).isListening().eventually(within: .seconds(30))
+  public func eventually(within: Duration = .seconds(30), every: Duration = .seconds(1)) -> Self {
+    var copy = self
+    copy.__chain.retry = Retry(within: within, every: every)
+    return copy
+  }
+
+  /// Appends an assertion on the resource's facts.
+  func adding<Facts: Sendable>(
+    _ property: String, expected: String, title: String? = nil,
+    file: String, line: Int, column: Int, plan: FactPlanner? = nil,
+    judge: @escaping @Sendable (Facts) -> Verdict
+  ) -> Self {
+    var copy = self
+    copy.__chain.assertions.append(
+      Assertion(
+        property: property, expected: expected, title: title ?? "\(property) \(expected)",
+        location: SourceLocation(file: file, line: line, column: column),
+        kind: .property { facts in
+          guard let typed = facts as? Facts else {
+            return .cannotCheck("internal: facts of \(type(of: facts)), wanted \(Facts.self)")
+          }
+          return judge(typed)
+        },
+        plan: plan))
+    return copy
+  }
+
+  /// Appends an assertion that the resource exists (`wanted: true`) or does not.
+  func addingExistence(
+    _ title: String, wanted: Bool, expected: String, file: String, line: Int, column: Int,
+    describePresent: @escaping @Sendable (any Sendable) -> String = { _ in "present" }
+  ) -> Self {
+    var copy = self
+    copy.__chain.assertions.append(
+      Assertion(
+        property: title, expected: expected, title: title,
+        location: SourceLocation(file: file, line: line, column: column),
+        kind: .existence(wanted: wanted, describePresent: describePresent), plan: nil))
+    return copy
+  }
+}
+
+/// Compares an expected and an actual value in the one failure grammar.
+func expectEqual<Value: Equatable & CustomStringConvertible>(_ expected: Value, _ actual: Value) -> Verdict {
+  expected == actual ? .pass : .fail(expected: expected.description, actual: actual.description)
+}

@@ -1,0 +1,32 @@
+/// One assertion about one host: one TAP test point.
+///
+/// Built by the DSL (`Interface("eth0").mtu(9000)` makes one); carries how to learn the facts it
+/// needs (probes) and how to judge them, and the spec line that wrote it.
+public struct Check: Sendable {
+  /// The `describe` titles around the check, outermost first.
+  public internal(set) var groups: [String]
+  /// What is checked, e.g. `interface eth0`.
+  public let subject: String
+  /// What about it, e.g. `mtu`.
+  public let property: String
+  /// The property with its expected value, e.g. `mtu 9000`, as test names show it.
+  public let title: String
+  /// The spec statement that made the check.
+  public let location: SourceLocation
+  /// Tags from the resource and every enclosing `describe`.
+  public internal(set) var tags: Set<String>
+  /// Re-evaluate until it passes or `within` runs out (`eventually(within:every:)`).
+  public internal(set) var retry: Retry?
+
+  let plan: FactPlanner
+  let judge: @Sendable (Presence) -> Verdict
+
+  /// The full test name: describe titles, subject and property.
+  public var name: String { (groups + ["\(subject): \(title)"]).joined(separator: " › ") }
+}
+
+/// How long and how often a converging check is retried.
+public struct Retry: Sendable, Hashable, Codable {
+  public var within: Duration
+  public var every: Duration
+}

@@ -1,0 +1,157 @@
+/// TAP version 13 with YAML diagnostics, as `prove`, Jenkins and tap consumers read it.
+///
+/// One host: its checks are the test points. Several hosts: one subtest per host (`# Subtest:`,
+/// indented four spaces), printed whole when the host finishes, because hosts run concurrently
+/// and a subtest's lines must not interleave with another's.
+public struct TAPReporter: Reporter {
+  let output: OutputStream
+  private var hostCount = 0
+  private var hostsReported = 0
+  private var buffers: [String: HostBuffer] = [:]
+
+  private struct HostBuffer {
+    var lines = ""
+    var count = 0
+  }
+
+  public init(output: OutputStream = .standardOutput) {
+    self.output = output
+  }
+
+  public mutating func report(_ event: Event) {
+    switch event {
+    case .runStarted(let hosts, _):
+      hostCount = hosts.count
+      output.write("TAP version 13\n")
+      if hostCount > 1 { output.write("1..\(hostCount)\n") }
+    case .hostStarted(let host, let profile):
+      emit(host, "# \(host): \(profile.osName)\n")
+    case .checkFinished(let result):
+      var buffer = buffers[result.host, default: HostBuffer()]
+      buffer.count += 1
+      buffers[result.host] = buffer
+      emit(result.host, Self.testPoint(result, number: buffer.count))
+    case .hostFailed(let host, let reason):
+      buffers[host, default: HostBuffer()].count += 1
+      let number = buffers[host]!.count
+      let yaml = Self.yaml([
+        ("message", .string("\(host): could not check: \(reason)")), ("severity", .string("error")),
+        ("host", .string(host)),
+      ])
+      emit(host, "not ok \(number) - \(Self.escape(host)): could not check the host\n" + yaml)
+    case .hostFinished(let host, let summary):
+      let buffer = buffers[host, default: HostBuffer()]
+      if hostCount > 1 {
+        hostsReported += 1
+        let indented = (buffer.lines + "1..\(buffer.count)\n")
+          .split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+          .map { "    " + $0 }.joined(separator: "\n")
+        let ok = summary.failed == 0 && summary.couldNotCheck == 0
+        output.write(
+          "# Subtest: \(Self.escape(host))\n\(indented)\n"
+            + "\(ok ? "ok" : "not ok") \(hostsReported) - \(Self.escape(host))\n")
+      } else {
+        output.write("1..\(buffer.count)\n")
+      }
+    case .runFinished(let summary, let milliseconds):
+      output.write("# \(summary.line) in \(Self.seconds(milliseconds)) s\n")
+    }
+  }
+
+  private mutating func emit(_ host: String, _ text: String) {
+    if hostCount > 1 {
+      buffers[host, default: HostBuffer()].lines += text
+    } else {
+      output.write(text)
+    }
+  }
+
+  static func testPoint(_ result: CheckResult, number: Int) -> String {
+    let name = escape(result.name)
+    switch result.outcome {
+    case .passed:
+      return "ok \(number) - \(name)\n"
+    case .skipped(let reason):
+      return "ok \(number) - \(name) # SKIP \(escape(reason))\n"
+    case .failed(let expected, let actual):
+      return "not ok \(number) - \(name)\n"
+        + yaml(
+          [("message", .string(result.message)), ("severity", .string("fail")),
+           ("wanted", .string(expected)), ("found", .string(actual))] + context(result))
+    case .couldNotCheck:
+      return "not ok \(number) - \(name)\n"
+        + yaml([("message", .string(result.message)), ("severity", .string("error"))] + context(result))
+    }
+  }
+
+  private static func context(_ result: CheckResult) -> [(String, YAMLValue)] {
+    [
+      ("at", .map([("file", .string(result.location.file)), ("line", .number(result.location.line)),
+                   ("column", .number(result.location.column))])),
+      ("host", .string(result.host)),
+      ("probe", .string(result.probes.joined(separator: "\n"))),
+      ("duration_ms", .number(Int(result.durationMilliseconds.rounded()))),
+    ]
+  }
+
+  enum YAMLValue {
+    case string(String)
+    case number(Int)
+    case map([(String, YAMLValue)])
+  }
+
+  /// A YAML block two spaces in; strings double-quoted with JSON escapes, never folded.
+  static func yaml(_ fields: [(String, YAMLValue)]) -> String {
+    func render(_ fields: [(String, YAMLValue)], indent: String) -> String {
+      fields.map { key, value in
+        switch value {
+        case .string(let text): "\(indent)\(key): \(quoted(text))\n"
+        case .number(let number): "\(indent)\(key): \(number)\n"
+        case .map(let inner): "\(indent)\(key):\n" + render(inner, indent: indent + "  ")
+        }
+      }.joined()
+    }
+    return "  ---\n" + render(fields, indent: "  ") + "  ...\n"
+  }
+
+  /// A double-quoted scalar: the JSON escapes, which YAML 1.1 and 1.2 both read.
+  static func quoted(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": result += "\\\""
+      case "\\": result += "\\\\"
+      case "\n": result += "\\n"
+      case "\t": result += "\\t"
+      case "\r": result += "\\r"
+      case _ where scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value):
+        result += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+      default: result.unicodeScalars.append(scalar)
+      }
+    }
+    return result + "\""
+  }
+
+  /// A description on one line, with `#` escaped so it cannot start a directive.
+  static func escape(_ text: String) -> String {
+    text.replacingAll("\\", with: "\\\\").replacingAll("#", with: "\\#")
+      .replacingAll("\n", with: " ").replacingAll("\r", with: " ")
+  }
+
+  static func seconds(_ milliseconds: Double) -> String {
+    let hundredths = Int((milliseconds / 10).rounded())
+    return "\(hundredths / 100).\(String(hundredths % 100).leftPadded(to: 2))"
+  }
+}
+
+extension String {
+  func leftPadded(to width: Int, with pad: Character = "0") -> String {
+    count >= width ? self : String(repeating: pad, count: width - count) + self
+  }
+
+  /// Plain substring replacement without Foundation.
+  func replacingAll(_ target: String, with replacement: String) -> String {
+    guard !target.isEmpty else { return self }
+    return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+}

@@ -1,0 +1,130 @@
+/// A file, directory or symbolic link, checked without following a final symlink.
+///
+///     File("/etc/ssh/sshd_config").isFile().mode(0o644).owner("root")
+///     File("/etc/nginx/nginx.conf").contains("worker_processes auto;")
+public struct File: Resource {
+  public var __chain: __ResourceChain
+  let path: String
+
+  public init(_ path: String) {
+    self.path = path
+    __chain = __ResourceChain(subject: "file \(path)", plan: FileProbe.plan(path))
+  }
+
+  /// The path exists (as anything: file, directory, link).
+  public func exists(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    addingExistence("exists", wanted: true, expected: "to exist", file: file, line: line, column: column)
+  }
+
+  /// Nothing exists at the path.
+  public func doesNotExist(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    addingExistence(
+      "does not exist", wanted: false, expected: "no such file", file: file, line: line, column: column
+    ) { facts in (facts as? FileFacts).map { "a \($0.kind.rawValue)" } ?? "present" }
+  }
+
+  public func isFile(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    kind(.file, file: file, line: line, column: column)
+  }
+
+  public func isDirectory(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    kind(.directory, file: file, line: line, column: column)
+  }
+
+  public func isSymlink(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    kind(.symlink, file: file, line: line, column: column)
+  }
+
+  private func kind(_ wanted: FileFacts.Kind, file: String, line: Int, column: Int) -> Self {
+    adding(
+      "type", expected: wanted.rawValue, title: "is a \(wanted.rawValue)", file: file, line: line,
+      column: column
+    ) { (facts: FileFacts) in expectEqual(wanted.rawValue, facts.kind.rawValue) }
+  }
+
+  /// Permission bits, written in octal: `mode(0o640)`.
+  public func mode(_ mode: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    let expected = Self.octal(mode)
+    return adding("mode", expected: expected, file: file, line: line, column: column) { (facts: FileFacts) in
+      expectEqual(expected, Self.octal(facts.mode))
+    }
+  }
+
+  public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("owner", expected: user, file: file, line: line, column: column) { (facts: FileFacts) in
+      expectEqual(user, facts.owner)
+    }
+  }
+
+  public func group(_ group: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("group", expected: group, file: file, line: line, column: column) { (facts: FileFacts) in
+      expectEqual(group, facts.group)
+    }
+  }
+
+  /// Size in bytes.
+  public func size(_ bytes: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("size", expected: "\(bytes) bytes", file: file, line: line, column: column) { (facts: FileFacts) in
+      expectEqual("\(bytes) bytes", "\(facts.size) bytes")
+    }
+  }
+
+  /// The SHA-256 of the content, in hex.
+  public func sha256(_ digest: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    let wanted = digest.lowercased()
+    let command = ProbeCommand(["sha256sum", "--", path])
+    return adding(
+      "sha256", expected: wanted, file: file, line: line, column: column,
+      plan: FileProbe.plan(path, reading: command) { stat, output in
+        FileContent(stat: stat, text: String(output.prefix { !$0.isWhitespace }))
+      }
+    ) { (content: FileContent) in expectEqual(wanted, content.text) }
+  }
+
+  /// The content contains `text` literally.
+  public func contains(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding(
+      "content", expected: "to contain \(TextMatch.show(text))", title: "contains \(TextMatch.show(text))",
+      file: file, line: line, column: column, plan: contentPlan
+    ) { (content: FileContent) in TextMatch.contains(text, in: content.text) }
+  }
+
+  /// Some line of the content matches the regular expression (Swift `Regex` syntax).
+  public func matches(_ pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding(
+      "content", expected: "to match /\(pattern)/", title: "matches /\(pattern)/", file: file, line: line,
+      column: column, plan: contentPlan
+    ) { (content: FileContent) in TextMatch.matches(pattern, in: content.text) }
+  }
+
+  /// Where the symbolic link points, as `readlink` prints it.
+  public func linksTo(_ target: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    let command = ProbeCommand(["readlink", "--", path])
+    return adding(
+      "link target", expected: target, title: "links to \(target)", file: file, line: line, column: column,
+      plan: FileProbe.plan(path, reading: command) { stat, output in
+        FileContent(stat: stat, text: output.trimmingWhitespace())
+      }
+    ) { (content: FileContent) in
+      content.stat.kind == .symlink
+        ? expectEqual(target, content.text)
+        : .fail(expected: "a symbolic link to \(target)", actual: "a \(content.stat.kind.rawValue)")
+    }
+  }
+
+  private var contentPlan: FactPlanner {
+    FileProbe.plan(path, reading: ProbeCommand(["cat", "--", path])) { stat, output in
+      FileContent(stat: stat, text: output)
+    }
+  }
+
+  static func octal(_ mode: Int) -> String { "0" + String(mode, radix: 8).leftPadded(to: 3) }
+}

@@ -1,0 +1,30 @@
+/// A check's verdict on one host, with everything reporters print about it.
+public struct CheckResult: Sendable, Codable, Equatable {
+  public var host: String
+  /// 1-based position among the host's checks, in spec order.
+  public var number: Int
+  public var groups: [String]
+  public var subject: String
+  public var property: String
+  public var title: String
+  public var location: SourceLocation
+  public var tags: [String]
+  public var outcome: Outcome
+  /// The commands whose output decided the verdict, as a shell would show them.
+  public var probes: [String]
+  public var durationMilliseconds: Double
+
+  /// Describe titles, subject and property: the test's name in every report.
+  public var name: String { (groups + ["\(subject): \(title)"]).joined(separator: " › ") }
+
+  /// The one-line failure grammar: `interface eth0: mtu: expected 9000, got 1500`.
+  public var message: String {
+    switch outcome {
+    case .passed: "\(subject): \(title)"
+    case .failed(let expected, let actual):
+      "\(subject): \(property): expected \(expected), got \(actual)"
+    case .couldNotCheck(let reason): "\(subject): \(property): could not check: \(reason)"
+    case .skipped(let reason): "\(subject): \(property): skipped: \(reason)"
+    }
+  }
+}

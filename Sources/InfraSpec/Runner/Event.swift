@@ -1,0 +1,12 @@
+/// What happens during a run, in order; reporters turn events into TAP, JUnit, a terminal view.
+public enum Event: Sendable {
+  /// Before anything runs: the hosts and how many checks each will report.
+  case runStarted(hosts: [String], checksPerHost: Int)
+  /// A host answered the profile probes (or could not be reached: see `hostFailed`).
+  case hostStarted(host: String, profile: HostProfile)
+  case checkFinished(CheckResult)
+  /// The host could not be checked at all (unreachable, refused): one verdict for the whole host.
+  case hostFailed(host: String, reason: String)
+  case hostFinished(host: String, summary: Summary)
+  case runFinished(summary: Summary, durationMilliseconds: Double)
+}

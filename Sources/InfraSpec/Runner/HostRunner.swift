@@ -1,0 +1,146 @@
+/// Checks one host: learns its profile, runs every distinct probe once, judges checks in order.
+struct HostRunner: Sendable {
+  let transport: any Transport
+  let checks: [Check]
+  let options: RunOptions
+
+  /// Emits `hostStarted` (or `hostFailed`), one `checkFinished` per check in spec order as soon as
+  /// its probes have answered, then `hostFinished`.
+  func run(emit: @Sendable (Event) async -> Void) async -> Summary {
+    let host = transport.hostName
+    var summary = Summary()
+    let profile: HostProfile
+    do throws(ProbeError) {
+      profile = try await detectProfile()
+    } catch {
+      await emit(.hostFailed(host: host, reason: error.message))
+      summary.couldNotCheck += 1
+      await emit(.hostFinished(host: host, summary: summary))
+      return summary
+    }
+    await emit(.hostStarted(host: host, profile: profile))
+
+    let plans: [Result<FactPlan, ProbeError>] = checks.map { check in
+      Result { () throws(ProbeError) in try check.plan(profile) }
+    }
+    var distinct: [ProbeCommand] = []
+    var seen: Set<ProbeCommand> = []
+    for case .success(let plan) in plans {
+      for command in plan.commands where seen.insert(command).inserted { distinct.append(command) }
+    }
+
+    let started = ContinuousClock.now
+    var outputs = ProbeOutputs()
+    var finishedAt: [ProbeCommand: Duration] = [:]
+    var next = 0
+    // Judge every check whose probes have all answered, keeping spec order for the stream.
+    func emitReady() async {
+      while next < checks.count {
+        let check = checks[next]
+        let plan = plans[next]
+        if case .success(let plan) = plan, !plan.commands.allSatisfy({ outputs.results[$0] != nil }) {
+          return
+        }
+        var result = judge(check, plan: plan, outputs: outputs, number: next + 1)
+        if case .success(let plan) = plan { result.durationMilliseconds = plan.commandsDuration(finishedAt) }
+        if let retry = check.retry, result.outcome != .passed, case .success(let plan) = plan {
+          result = await retrying(check, plan: plan, retry: retry, number: next + 1, last: result)
+        }
+        summary.count(result.outcome)
+        await emit(.checkFinished(result))
+        next += 1
+      }
+    }
+    await emitReady()
+    for await (command, result) in transport.runAll(distinct, timeout: options.probeTimeout) {
+      outputs.results[command] = result
+      finishedAt[command] = ContinuousClock.now - started
+      await emitReady()
+    }
+    // A transport that ended its stream early (connection lost) leaves probes unanswered.
+    for command in distinct where outputs.results[command] == nil {
+      outputs.results[command] = .failure(.connection("no answer from \(host) for \(command)"))
+    }
+    await emitReady()
+    await emit(.hostFinished(host: host, summary: summary))
+    return summary
+  }
+
+  private func detectProfile() async throws(ProbeError) -> HostProfile {
+    let commands = [HostProfile.osReleaseCommand, HostProfile.initCommand]
+    var outputs = ProbeOutputs()
+    for await (command, result) in transport.runAll(commands, timeout: options.probeTimeout) {
+      outputs.results[command] = result
+    }
+    let osRelease = try outputs.output(HostProfile.osReleaseCommand)
+    // No PID 1 name (a restricted /proc) only means no service manager can answer.
+    let initComm = (try? outputs.output(HostProfile.initCommand))?.stdoutText ?? ""
+    return HostProfile.detect(osRelease: osRelease.stdoutText, initComm: initComm)
+  }
+
+  private func judge(
+    _ check: Check, plan: Result<FactPlan, ProbeError>, outputs: ProbeOutputs, number: Int
+  ) -> CheckResult {
+    let outcome: Outcome
+    var probes: [String] = []
+    switch plan {
+    case .failure(let error):
+      outcome = .couldNotCheck(reason: error.message)
+    case .success(let plan):
+      probes = plan.commands.map(\.description)
+      do throws(ProbeError) {
+        outcome =
+          switch check.judge(try plan.read(outputs)) {
+          case .pass: .passed
+          case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
+          case .cannotCheck(let reason): .couldNotCheck(reason: reason)
+          case .skip(let reason): .skipped(reason: reason)
+          }
+      } catch {
+        outcome = .couldNotCheck(reason: error.message)
+      }
+    }
+    return CheckResult(
+      host: transport.hostName, number: number, groups: check.groups, subject: check.subject,
+      property: check.property, title: check.title, location: check.location,
+      tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0)
+  }
+
+  /// Re-probes (fresh output, no cache) until the check passes or `retry.within` has passed.
+  private func retrying(
+    _ check: Check, plan: FactPlan, retry: Retry, number: Int, last: CheckResult
+  ) async -> CheckResult {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let deadline = started + retry.within
+    var result = last
+    while clock.now + retry.every < deadline {
+      try? await clock.sleep(for: retry.every)
+      var outputs = ProbeOutputs()
+      for await (command, output) in transport.runAll(plan.commands, timeout: options.probeTimeout) {
+        outputs.results[command] = output
+      }
+      result = judge(check, plan: .success(plan), outputs: outputs, number: number)
+      result.durationMilliseconds = Double((clock.now - started).milliseconds)
+      if result.outcome == .passed { break }
+    }
+    return result
+  }
+}
+
+extension FactPlan {
+  /// When the slowest of this plan's probes answered, counted from the host's first probe.
+  func commandsDuration(_ finishedAt: [ProbeCommand: Duration]) -> Double {
+    Double(commands.compactMap { finishedAt[$0]?.milliseconds }.max() ?? 0)
+  }
+}
+
+extension CommandOutput {
+  /// Standard output as text; bytes that are not UTF-8 become U+FFFD rather than an error.
+  var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+  var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+extension Duration {
+  var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,24 @@
+/// What the `infraspec` command asks of a compiled spec binary; passed as JSON in its argv.
+@_spi(Runner)
+public struct RunRequest: Sendable, Codable, Equatable {
+  public enum Mode: String, Sendable, Codable {
+    /// Check the hosts and report.
+    case run
+    /// Print every check and the probe commands it needs; run nothing.
+    case list
+  }
+
+  public var mode: Mode = .run
+  public var format: OutputFormat = .tap
+  public var color = false
+  public var options = RunOptions()
+  /// OS family whose probe commands `list` shows.
+  public var listFamily: HostProfile.Family = .debian
+
+  public init() {}
+}
+
+/// The stdout formats.
+public enum OutputFormat: String, Sendable, Codable, CaseIterable {
+  case tap, human
+}

@@ -1,0 +1,52 @@
+/// Counts of verdicts, and the exit code they add up to.
+public struct Summary: Sendable, Codable, Equatable {
+  public var passed = 0
+  public var failed = 0
+  public var couldNotCheck = 0
+  public var skipped = 0
+
+  public init() {}
+
+  public mutating func count(_ outcome: Outcome) {
+    switch outcome {
+    case .passed: passed += 1
+    case .failed: failed += 1
+    case .couldNotCheck: couldNotCheck += 1
+    case .skipped: skipped += 1
+    }
+  }
+
+  public mutating func add(_ other: Summary) {
+    passed += other.passed
+    failed += other.failed
+    couldNotCheck += other.couldNotCheck
+    skipped += other.skipped
+  }
+
+  public var total: Int { passed + failed + couldNotCheck + skipped }
+
+  /// 0 all passed, 1 a check failed, 2 nothing failed but something could not be checked.
+  ///
+  /// A real failure outranks "could not check": it is the one a pipeline must stop for.
+  public var exitCode: ExitCode {
+    failed > 0 ? .checkFailed : couldNotCheck > 0 ? .couldNotCheck : .success
+  }
+
+  /// `12 passed, 1 failed, 2 could not check, 0 skipped`
+  public var line: String {
+    "\(passed) passed, \(failed) failed, \(couldNotCheck) could not check, \(skipped) skipped"
+  }
+}
+
+/// The process exit codes InfraSpec promises to scripts and CI systems.
+public enum ExitCode: Int32, Sendable, Codable {
+  case success = 0
+  case checkFailed = 1
+  case couldNotCheck = 2
+  /// A command-line mistake (sysexits EX_USAGE).
+  case usage = 64
+  /// A spec file does not compile (sysexits EX_DATAERR).
+  case specDoesNotCompile = 65
+  /// The Swift toolchain or the InfraSpec module cannot be used (sysexits EX_UNAVAILABLE).
+  case toolchainUnavailable = 69
+}

@@ -1,0 +1,36 @@
+internal import ArgumentParser
+internal import Foundation
+@_spi(Runner) internal import InfraSpec
+
+/// `infraspec run`: compile the specs (cached) and check this machine.
+struct RunCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run", abstract: "Check this machine against spec files.")
+
+  @OptionGroup var specs: SpecOptions
+
+  @Option(help: "Output on stdout: tap (default when piped) or human (default on a terminal).")
+  var format: OutputFormat?
+
+  @Option(help: "Seconds before a probe is killed and its checks reported as could not check.")
+  var timeout: Double = 30
+
+  @Option(help: "Probes running at once on a host.")
+  var concurrency: Int = 16
+
+  func validate() throws {
+    guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+    guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 256") }
+  }
+
+  func run() async throws {
+    var request = RunRequest()
+    let terminal = OutputStream.standardOutput.isTerminal
+    request.format = format ?? (terminal ? .human : .tap)
+    request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    request.options.probeTimeoutSeconds = timeout
+    request.options.probeConcurrency = concurrency
+    specs.apply(to: &request.options)
+    try await SpecLauncher.launch(specs.specFiles(), request: request)
+  }
+}

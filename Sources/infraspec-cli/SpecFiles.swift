@@ -1,0 +1,82 @@
+internal import Foundation
+
+/// The spec files of a run and the support files compiled beside each of them.
+struct SpecFiles {
+  struct Spec {
+    /// As given or found, relative to the current directory when under it: what reports show.
+    var path: String
+    /// `Support/` files of the nearest enclosing folder that has one.
+    var support: [String]
+  }
+
+  var specs: [Spec]
+
+  struct DiscoveryError: Error {
+    var message: String
+  }
+
+  /// Files are taken as given; folders are searched for `*.swift`, skipping `Support/` folders.
+  static func discover(_ paths: [String]) throws(DiscoveryError) -> SpecFiles {
+    let fileManager = FileManager.default
+    var found: [String] = []
+    for path in paths {
+      var isDirectory: ObjCBool = false
+      guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw DiscoveryError(message: "no such spec file or folder: \(path)")
+      }
+      if !isDirectory.boolValue {
+        guard path.hasSuffix(".swift") else {
+          throw DiscoveryError(message: "not a Swift spec file: \(path)")
+        }
+        found.append(path)
+        continue
+      }
+      let root = URL(fileURLWithPath: path)
+      let enumerator = fileManager.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey])
+      var inFolder: [String] = []
+      while let url = enumerator?.nextObject() as? URL {
+        if url.lastPathComponent == "Support" {
+          enumerator?.skipDescendants()
+          continue
+        }
+        if url.pathExtension == "swift" {
+          inFolder.append(join(path, String(url.path.dropFirst(root.path.count + 1))))
+        }
+      }
+      found += inFolder.sorted()
+    }
+    guard !found.isEmpty else {
+      throw DiscoveryError(message: "no spec files in \(paths.joined(separator: ", "))")
+    }
+    var unique: [String] = []
+    for path in found.map(normalize) where !unique.contains(path) { unique.append(path) }
+    return SpecFiles(specs: unique.map { Spec(path: $0, support: supportFiles(for: $0)) })
+  }
+
+  /// The `Support/` folder beside the spec or in the closest parent, up to the current directory.
+  private static func supportFiles(for spec: String) -> [String] {
+    var folder = URL(fileURLWithPath: spec).deletingLastPathComponent()
+    let stop = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent().path
+    while folder.path.count > 1 && folder.path != stop {
+      let support = folder.appendingPathComponent("Support")
+      if let names = try? FileManager.default.contentsOfDirectory(atPath: support.path) {
+        return names.filter { $0.hasSuffix(".swift") }.sorted()
+          .map { normalize(support.appendingPathComponent($0).path) }
+      }
+      folder = folder.deletingLastPathComponent()
+    }
+    return []
+  }
+
+  private static func join(_ folder: String, _ name: String) -> String {
+    folder.hasSuffix("/") ? folder + name : folder + "/" + name
+  }
+
+  /// Relative to the current directory when inside it, so messages read `Specs/x.swift:3:5`.
+  static func normalize(_ path: String) -> String {
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let current = FileManager.default.currentDirectoryPath
+    let prefix = current.hasSuffix("/") ? current : current + "/"
+    return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
+  }
+}
