@@ -4,6 +4,8 @@ public struct HumanReporter: Reporter {
   let output: OutputStream
   let color: Bool
   private var multipleHosts = false
+  /// The describe titles printed last, so each group heading is printed once.
+  private var openGroups: [String] = []
   private var problems: [(text: String, style: Style)] = []
 
   /// `color`: ANSI colours; callers pass false when not on a TTY or when `NO_COLOR` is set.
@@ -17,19 +19,27 @@ public struct HumanReporter: Reporter {
     case .runStarted(let hosts, _):
       multipleHosts = hosts.count > 1
     case .hostStarted(let host, let profile):
-      output.write(paint("\(host) (\(profile.osName))\n", .bold))
+      openGroups = []
+      output.write(paint("\(host) (\(profile.osName))", .bold) + "\n")
     case .checkFinished(let result):
       let prefix = multipleHosts ? "\(result.host): " : ""
+      let shared = zip(openGroups, result.groups).prefix { $0 == $1 }.count
+      for (depth, title) in result.groups.enumerated().dropFirst(shared) {
+        output.write(String(repeating: "  ", count: depth + 1) + paint(title, .bold) + "\n")
+      }
+      openGroups = result.groups
+      let indent = String(repeating: "  ", count: result.groups.count + 1)
+      let line = "\(prefix)\(result.subject): \(result.title)"
       switch result.outcome {
       case .passed:
-        output.write("  " + paint("✓", .green) + " \(prefix)\(result.name)\n")
+        output.write(indent + paint("✓", .green) + " \(line)\n")
       case .skipped(let reason):
-        output.write("  " + paint("- \(prefix)\(result.name) (skipped: \(reason))", .gray) + "\n")
+        output.write(indent + paint("- \(line) (skipped: \(reason))", .gray) + "\n")
       case .failed:
-        output.write("  " + paint("✗", .red) + " \(prefix)\(result.name)\n")
+        output.write(indent + paint("✗", .red) + " \(line)\n")
         problems.append(("\(result.location): \(prefix)\(result.message)", .red))
       case .couldNotCheck:
-        output.write("  " + paint("?", .yellow) + " \(prefix)\(result.name)\n")
+        output.write(indent + paint("?", .yellow) + " \(line)\n")
         problems.append(("\(result.location): \(prefix)\(result.message)", .yellow))
       }
     case .hostFailed(let host, let reason):

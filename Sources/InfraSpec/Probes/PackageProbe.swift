@@ -1,0 +1,91 @@
+/// An installed package's version, in its package manager's own scheme.
+struct PackageFacts: Sendable {
+  var version: String
+  var scheme: VersionScheme
+}
+
+/// Per family: `dpkg-query` on Debian/Ubuntu, `rpm -q` on RHEL/Fedora, the apk database on Alpine.
+enum PackageProbe {
+  static func plan(_ name: String) -> FactPlanner {
+    { profile throws(ProbeError) in
+      switch profile.family {
+      case .debian:
+        let command = ProbeCommand(["dpkg-query", "-W", "-f", "${Status}\\t${Version}\\n", "--", name])
+        return FactPlan(commands: [command]) { outputs throws(ProbeError) in
+          try parseDpkg(outputs.output(command), command: command)
+        }
+      case .rhel:
+        let command = ProbeCommand(["rpm", "-q", "--qf", "%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", name])
+        return FactPlan(commands: [command]) { outputs throws(ProbeError) in
+          try parseRPM(outputs.output(command), command: command)
+        }
+      case .alpine:
+        let command = ProbeCommand(["cat", "/lib/apk/db/installed"])
+        return FactPlan(commands: [command]) { outputs throws(ProbeError) in
+          try parseAPKDatabase(outputs.output(command), package: name, command: command)
+        }
+      case .otherLinux:
+        throw .other("no package probe for \(profile.osName)")
+      }
+    }
+  }
+
+  /// `install ok installed\t5.2.15-2+b2`; anything but `installed` (e.g. `config-files`) is absent.
+  static func parseDpkg(_ output: CommandOutput, command: ProbeCommand) throws(ProbeError) -> Presence {
+    if output.exitStatus != 0 {
+      if output.stderrText.contains("no packages found") { return .absent("not installed") }
+      throw .other("\(command) failed: \(output.stderrText.trimmingWhitespace())")
+    }
+    for line in output.stdoutText.split(separator: "\n") {
+      let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+      guard fields.count == 2 else {
+        throw .unexpectedOutput(command: command.description, detail: String(line))
+      }
+      if fields[0].hasSuffix(" installed") {
+        return .present(PackageFacts(version: String(fields[1]), scheme: .dpkg))
+      }
+    }
+    return .absent("not installed")
+  }
+
+  /// `(none)\t5.1.8\t9.el9`, or `package x is not installed` with exit status 1.
+  static func parseRPM(_ output: CommandOutput, command: ProbeCommand) throws(ProbeError) -> Presence {
+    if output.exitStatus != 0 {
+      if output.stdoutText.contains("is not installed") { return .absent("not installed") }
+      throw .other("\(command) failed: \(output.stderrText.trimmingWhitespace())")
+    }
+    // Several lines when several versions are installed side by side (kernels): the newest counts.
+    var newest: String?
+    for line in output.stdoutText.split(separator: "\n") {
+      let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+      guard fields.count == 3 else {
+        throw .unexpectedOutput(command: command.description, detail: String(line))
+      }
+      let epoch = fields[0] == "(none)" ? "" : "\(fields[0]):"
+      let version = "\(epoch)\(fields[1])-\(fields[2])"
+      if let current = newest, PackageVersion.compare(version, current, scheme: .rpm) != .newer { continue }
+      newest = version
+    }
+    return newest.map { .present(PackageFacts(version: $0, scheme: .rpm)) } ?? .absent("not installed")
+  }
+
+  /// Records separated by blank lines; `P:` names the package, `V:` its version.
+  static func parseAPKDatabase(_ output: CommandOutput, package: String, command: ProbeCommand)
+    throws(ProbeError) -> Presence
+  {
+    guard output.exitStatus == 0 else {
+      throw .other("\(command) failed: \(output.stderrText.trimmingWhitespace())")
+    }
+    var name: Substring?
+    for line in output.stdoutText.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.isEmpty {
+        name = nil
+      } else if line.hasPrefix("P:") {
+        name = line.dropFirst(2)
+      } else if line.hasPrefix("V:"), name == Substring(package) {
+        return .present(PackageFacts(version: String(line.dropFirst(2)), scheme: .apk))
+      }
+    }
+    return .absent("not installed")
+  }
+}

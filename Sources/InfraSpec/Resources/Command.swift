@@ -1,0 +1,86 @@
+/// A command's exit status and output. The one resource that runs what the spec author wrote:
+/// keep it read-only, InfraSpec cannot tell.
+///
+///     Command("nginx -t").exitStatus(0).stderr(contains: "syntax is ok")
+///     Command(["id", "-u", "deploy"]).stdout("1001")
+public struct Command: Resource {
+  public var __chain: __ResourceChain
+
+  /// A shell command line, run with `sh -c`.
+  public init(_ commandLine: String) {
+    self.init(argv: ["sh", "-c", commandLine], subject: "command \(TextMatch.show(commandLine))")
+  }
+
+  /// A program and its arguments, run without a shell.
+  public init(_ argv: [String]) {
+    self.init(argv: argv, subject: "command \(ProbeCommand(argv))")
+  }
+
+  private init(argv: [String], subject: String) {
+    let command = ProbeCommand(argv)
+    __chain = __ResourceChain(subject: subject) { _ throws(ProbeError) in
+      FactPlan(commands: [command]) { outputs throws(ProbeError) in
+        .present(try outputs.output(command))
+      }
+    }
+  }
+
+  public func exitStatus(_ status: Int32, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding("exit status", expected: "\(status)", file: file, line: line, column: column) {
+      (output: CommandOutput) in expectEqual(status, output.exitStatus)
+    }
+  }
+
+  /// Standard output equals `text`, ignoring the trailing newline.
+  public func stdout(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("stdout", expected: TextMatch.show(text), file: file, line: line, column: column) {
+      (output: CommandOutput) in TextMatch.equals(text, output.stdoutText)
+    }
+  }
+
+  public func stdout(contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding("stdout", expected: "to contain \(TextMatch.show(text))", title: "stdout contains \(TextMatch.show(text))",
+           file: file, line: line, column: column) {
+      (output: CommandOutput) in TextMatch.contains(text, in: output.stdoutText)
+    }
+  }
+
+  /// Some line of standard output matches the regular expression.
+  public func stdout(matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding("stdout", expected: "to match /\(pattern)/", title: "stdout matches /\(pattern)/",
+           file: file, line: line, column: column) {
+      (output: CommandOutput) in TextMatch.matches(pattern, in: output.stdoutText)
+    }
+  }
+
+  /// Standard error equals `text`, ignoring the trailing newline.
+  public func stderr(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("stderr", expected: TextMatch.show(text), file: file, line: line, column: column) {
+      (output: CommandOutput) in TextMatch.equals(text, output.stderrText)
+    }
+  }
+
+  public func stderr(contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding("stderr", expected: "to contain \(TextMatch.show(text))", title: "stderr contains \(TextMatch.show(text))",
+           file: file, line: line, column: column) {
+      (output: CommandOutput) in TextMatch.contains(text, in: output.stderrText)
+    }
+  }
+
+  public func stderr(matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding("stderr", expected: "to match /\(pattern)/", title: "stderr matches /\(pattern)/",
+           file: file, line: line, column: column) {
+      (output: CommandOutput) in TextMatch.matches(pattern, in: output.stderrText)
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/// A system package, with versions ordered the way its own package manager orders them.
+///
+///     Package("nginx").isInstalled().version(atLeast: "1.22")
+///     Package("telnetd").isNotInstalled()
+public struct Package: Resource {
+  public var __chain: __ResourceChain
+
+  public init(_ name: String) {
+    __chain = __ResourceChain(subject: "package \(name)", plan: PackageProbe.plan(name))
+  }
+
+  public func isInstalled(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    addingExistence("is installed", wanted: true, expected: "installed", file: file, line: line, column: column)
+  }
+
+  public func isNotInstalled(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    addingExistence(
+      "is not installed", wanted: false, expected: "not installed", file: file, line: line, column: column
+    ) { facts in (facts as? PackageFacts).map { "installed \($0.version)" } ?? "installed" }
+  }
+
+  /// Exactly this version (same in the manager's ordering: `1:2.0` is not `2.0`).
+  public func version(_ version: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    compare(to: version, expected: version, wanted: [.same], file: file, line: line, column: column)
+  }
+
+  public func version(
+    atLeast minimum: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  ) -> Self {
+    compare(to: minimum, expected: ">= \(minimum)", wanted: [.same, .newer], file: file, line: line, column: column)
+  }
+
+  public func version(below limit: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    compare(to: limit, expected: "< \(limit)", wanted: [.older], file: file, line: line, column: column)
+  }
+
+  private func compare(
+    to reference: String, expected: String, wanted: Set<VersionOrder>, file: String, line: Int, column: Int
+  ) -> Self {
+    adding("version", expected: expected, file: file, line: line, column: column) { (facts: PackageFacts) in
+      wanted.contains(PackageVersion.compare(facts.version, reference, scheme: facts.scheme))
+        ? .pass : .fail(expected: expected, actual: facts.version)
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/// Processes by command name (the kernel's `comm`, at most 15 characters).
+///
+///     Process("nginx").isRunning().owner("www-data")
+///     Process("sshd").count(atLeast: 1)
+///
+/// Foundation also has a `Process`: a spec file that imports Foundation writes `InfraSpec.Process`.
+public struct Process: Resource {
+  public var __chain: __ResourceChain
+  let name: String
+
+  public init(_ name: String) {
+    self.name = name
+    __chain = __ResourceChain(subject: "process \(name)", plan: ProcessProbe.plan)
+  }
+
+  public func isRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    let name = self.name
+    return adding("running", expected: "running", title: "is running", file: file, line: line, column: column) {
+      (all: [ProcessEntry]) in
+      Self.matching(all, name).isEmpty ? .fail(expected: "running", actual: "not running") : .pass
+    }
+  }
+
+  public func isNotRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    let name = self.name
+    return adding("running", expected: "not running", title: "is not running", file: file, line: line, column: column) {
+      (all: [ProcessEntry]) in
+      let found = Self.matching(all, name)
+      return found.isEmpty ? .pass : .fail(expected: "not running", actual: "running as pid " + found.map { "\($0.pid)" }.joined(separator: ", "))
+    }
+  }
+
+  /// Exactly this many processes of that name.
+  public func count(_ count: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    let name = self.name
+    return adding("count", expected: "\(count)", file: file, line: line, column: column) { (all: [ProcessEntry]) in
+      expectEqual(count, Self.matching(all, name).count)
+    }
+  }
+
+  public func count(atLeast minimum: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    let name = self.name
+    return adding("count", expected: ">= \(minimum)", file: file, line: line, column: column) { (all: [ProcessEntry]) in
+      let count = Self.matching(all, name).count
+      return count >= minimum ? .pass : .fail(expected: ">= \(minimum)", actual: "\(count)")
+    }
+  }
+
+  /// Every process of that name runs as `user` (and at least one runs).
+  public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    let name = self.name
+    return adding("owner", expected: user, file: file, line: line, column: column) { (all: [ProcessEntry]) in
+      let found = Self.matching(all, name)
+      if found.isEmpty { return .fail(expected: user, actual: "not running") }
+      let owners = Set(found.map(\.user)).sorted()
+      return owners == [user] ? .pass : .fail(expected: user, actual: owners.joined(separator: ", "))
+    }
+  }
+
+  /// `comm` is truncated to 15 bytes by the kernel, so a longer name is compared by that prefix.
+  private static func matching(_ all: [ProcessEntry], _ name: String) -> [ProcessEntry] {
+    let key = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+    return all.filter { $0.command == key }
+  }
+}

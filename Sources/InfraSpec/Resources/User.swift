@@ -1,0 +1,60 @@
+/// A user account, as every name service of the host resolves it.
+///
+///     User("www-data").exists().uid(33).shell("/usr/sbin/nologin")
+///     User("deploy").inGroups("sudo", "docker")
+public struct User: Resource {
+  public var __chain: __ResourceChain
+
+  public init(_ name: String) {
+    __chain = __ResourceChain(subject: "user \(name)", plan: AccountProbe.userPlan(name))
+  }
+
+  public func exists(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    addingExistence("exists", wanted: true, expected: "to exist", file: file, line: line, column: column)
+  }
+
+  public func doesNotExist(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    addingExistence("does not exist", wanted: false, expected: "no such user", file: file, line: line, column: column) {
+      facts in (facts as? UserFacts).map { "uid \($0.uid)" } ?? "present"
+    }
+  }
+
+  public func uid(_ uid: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("uid", expected: "\(uid)", file: file, line: line, column: column) { (facts: UserFacts) in
+      expectEqual(uid, facts.uid)
+    }
+  }
+
+  /// The primary group's id.
+  public func gid(_ gid: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("gid", expected: "\(gid)", file: file, line: line, column: column) { (facts: UserFacts) in
+      expectEqual(gid, facts.gid)
+    }
+  }
+
+  public func home(_ path: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("home", expected: path, file: file, line: line, column: column) { (facts: UserFacts) in
+      expectEqual(path, facts.home)
+    }
+  }
+
+  public func shell(_ path: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    adding("shell", expected: path, file: file, line: line, column: column) { (facts: UserFacts) in
+      expectEqual(path, facts.shell)
+    }
+  }
+
+  /// Member of every group named (primary or supplementary); other memberships are allowed.
+  public func inGroups(_ groups: String..., file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    let wanted = groups.joined(separator: ", ")
+    return adding("groups", expected: "to include \(wanted)", title: "in groups \(wanted)", file: file, line: line, column: column) {
+      (facts: UserFacts) in
+      let missing = groups.filter { !facts.groups.contains($0) }
+      return missing.isEmpty
+        ? .pass
+        : .fail(expected: "to include \(wanted)", actual: facts.groups.joined(separator: ", ") + " (missing \(missing.joined(separator: ", ")))")
+    }
+  }
+}
