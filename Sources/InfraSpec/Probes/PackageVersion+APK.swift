@@ -96,12 +96,16 @@ private struct APKTokenizer {
     case UInt8(ascii: "~"):
       guard kind < .commitHash else { return invalidate() }
       rest.removeFirst()
-      value = rest.prefix { PackageVersion.isDigit($0) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }
+      value = rest.prefix {
+        PackageVersion.isDigit($0) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+      }
       rest = rest[value.endIndex...]
       guard !value.isEmpty else { return invalidate() }
       kind = .commitHash
     case UInt8(ascii: "-"):
-      guard kind < .revision, rest.dropFirst().first == UInt8(ascii: "r") else { return invalidate() }
+      guard kind < .revision, rest.dropFirst().first == UInt8(ascii: "r") else {
+        return invalidate()
+      }
       rest.removeFirst(2)
       kind = .revision
       readDigits()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (Debian packages), builds, runs every test.
+# Tests use real components: the system tools probes call, network namespaces, prove, dpkg, rpm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libssh2-1-dev openssh-server openssh-client iproute2 procps perl rpm busybox libxml2-utils)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+swift build --build-tests
+swift test --skip-build
