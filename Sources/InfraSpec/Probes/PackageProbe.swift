@@ -15,7 +15,7 @@ enum PackageProbe {
           try parseDpkg(outputs.output(command), command: command)
         }
       case .rhel:
-        let command = ProbeCommand(["rpm", "-q", "--qf", "%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", name])
+        let command = ProbeCommand(["rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", name])
         return FactPlan(commands: [command]) { outputs throws(ProbeError) in
           try parseRPM(outputs.output(command), command: command)
         }
@@ -48,7 +48,7 @@ enum PackageProbe {
     return .absent("not installed")
   }
 
-  /// `(none)\t5.1.8\t9.el9`, or `package x is not installed` with exit status 1.
+  /// `bash\t(none)\t5.1.8\t9.el9`, or `package x is not installed` with exit status 1.
   static func parseRPM(_ output: CommandOutput, command: ProbeCommand) throws(ProbeError) -> Presence {
     if output.exitStatus != 0 {
       if output.stdoutText.contains("is not installed") { return .absent("not installed") }
@@ -58,11 +58,11 @@ enum PackageProbe {
     var newest: String?
     for line in output.stdoutText.split(separator: "\n") {
       let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-      guard fields.count == 3 else {
+      guard fields.count == 4 else {
         throw .unexpectedOutput(command: command.description, detail: String(line))
       }
-      let epoch = fields[0] == "(none)" ? "" : "\(fields[0]):"
-      let version = "\(epoch)\(fields[1])-\(fields[2])"
+      let epoch = fields[1] == "(none)" ? "" : "\(fields[1]):"
+      let version = "\(epoch)\(fields[2])-\(fields[3])"
       if let current = newest, PackageVersion.compare(version, current, scheme: .rpm) != .newer { continue }
       newest = version
     }
