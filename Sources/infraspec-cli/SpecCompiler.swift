@@ -91,7 +91,7 @@ struct SpecCompiler {
   private func compileModule(_ spec: SpecFiles.Spec, key: String) async -> String? {
     let object = "\(cacheDirectory)/spec-\(key).o"
     if FileManager.default.fileExists(atPath: object) { return nil }
-    let work = "\(cacheDirectory)/work-\(key)"
+    let work = "\(cacheDirectory)/work-\(key)-\(getpid())"
     do {
       try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
       let source = try String(contentsOfFile: spec.path, encoding: .utf8)
@@ -110,12 +110,13 @@ struct SpecCompiler {
     guard result.status == 0 else {
       return result.output.isEmpty ? "\(spec.path): swiftc exited with \(result.status)\n" : result.output
     }
-    try? FileManager.default.moveItem(atPath: work + "/spec.o", toPath: object)
+    // rename(2) replaces atomically, so a concurrent run compiling the same spec is harmless.
+    _ = rename(work + "/spec.o", object)
     return nil
   }
 
   private func link(_ keys: [String], into binary: String) async throws(CompileError) {
-    let work = binary + ".work"
+    let work = binary + ".work-\(getpid())"
     var main = "@_spi(Runner) import InfraSpec\n\n"
     for (index, key) in keys.enumerated() {
       main += """

@@ -1,0 +1,89 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import InfraSpec
+
+/// Counts how often each command runs, answering from a table.
+final class CountingTransport: Transport {
+  let hostName = "counted"
+  let answers: [ProbeCommand: CommandOutput]
+  let counts = Mutex<[ProbeCommand: Int]>([:])
+
+  init(_ answers: [ProbeCommand: CommandOutput]) { self.answers = answers }
+
+  func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
+    counts.withLock { $0[command, default: 0] += 1 }
+    guard let answer = answers[command] else { throw .commandNotFound(command.argv[0]) }
+    return answer
+  }
+
+  func runAll(_ commands: [ProbeCommand], timeout: Duration) -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)> {
+    runConcurrently(commands, timeout: timeout, limit: 4)
+  }
+
+  func close() async {}
+}
+
+@Suite("host runner")
+struct HostRunnerTests {
+  static let debian = CommandOutput(exitStatus: 0, stdout: Array("ID=debian\nPRETTY_NAME=\"Debian\"\n".utf8), stderr: [])
+
+  @Test("a probe several checks need runs once per host, and results keep spec order")
+  func deduplicates() async {
+    let stat = ProbeCommand(["stat", "-c", "%f %a %U %G %s", "--", "/etc/passwd"])
+    let transport = CountingTransport([
+      HostProfile.osReleaseCommand: Self.debian,
+      HostProfile.initCommand: CommandOutput(exitStatus: 0, stdout: Array("systemd\n".utf8), stderr: []),
+      stat: CommandOutput(exitStatus: 0, stdout: Array("81a4 644 root root 1317\n".utf8), stderr: []),
+    ])
+    let checks =
+      File("/etc/passwd").isFile().mode(0o644).__chain.checks + File("/etc/passwd").owner("root").group("root").__chain.checks
+    let names = Mutex<[String]>([])
+    let summary = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { event in
+      if case .checkFinished(let result) = event { names.withLock { $0.append("\(result.number) \(result.title) \(result.outcome.word)") } }
+    }
+    #expect(transport.counts.withLock { $0[stat] } == 1)
+    #expect(names.withLock { $0 } == ["1 is a regular file passed", "2 mode 0644 passed", "3 owner root passed", "4 group root passed"])
+    #expect(summary.passed == 4 && summary.exitCode == .success)
+  }
+
+  @Test("a host whose profile cannot be read is one could-not-check, not one per check")
+  func unreachableHost() async {
+    let transport = CountingTransport([:])
+    let events = Mutex<[String]>([])
+    let summary = await HostRunner(transport: transport, checks: File("/x").exists().mode(0o600).__chain.checks, options: RunOptions())
+      .run { event in
+        switch event {
+        case .hostFailed(let host, let reason): events.withLock { $0.append("\(host): \(reason)") }
+        case .checkFinished: events.withLock { $0.append("check") }
+        default: break
+        }
+      }
+    #expect(events.withLock { $0 } == ["counted: command not found on host: cat"])
+    #expect(summary.couldNotCheck == 1 && summary.exitCode == .couldNotCheck)
+  }
+
+  @Test("eventually re-probes until the check passes")
+  func eventually() async {
+    final class Flipping: Transport {
+      let hostName = "flipping"
+      let calls = Mutex(0)
+      func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
+        if command == HostProfile.osReleaseCommand { return HostRunnerTests.debian }
+        if command == HostProfile.initCommand { return CommandOutput(exitStatus: 0, stdout: [], stderr: []) }
+        let call = calls.withLock { $0 += 1; return $0 }
+        return CommandOutput(exitStatus: call >= 3 ? 0 : 1, stdout: [], stderr: [])
+      }
+      func runAll(_ commands: [ProbeCommand], timeout: Duration) -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)> {
+        runConcurrently(commands, timeout: timeout, limit: 1)
+      }
+      func close() async {}
+    }
+    let transport = Flipping()
+    let checks = Command("converging").exitStatus(0).eventually(within: .seconds(5), every: .milliseconds(10)).__chain.checks
+    let summary = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { _ in }
+    #expect(summary.passed == 1)
+    #expect(transport.calls.withLock { $0 } == 3)
+  }
+}
