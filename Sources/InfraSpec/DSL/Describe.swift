@@ -6,14 +6,15 @@ public struct Describe: Sendable {
   public let checks: [Check]
 }
 
-/// Groups checks under a title (and tags); a top-level `describe` adds its checks to the spec.
+/// Groups checks under a title, with tags and the inventory groups they apply to (none: every
+/// host); a top-level `describe` adds its checks to the spec.
 ///
-///     describe("edge PoP", tags: "pop") {
+///     describe("edge PoP", tags: "pop", hosts: "pops") {
 ///       Interface("eth0").isUp().mtu(9000)
 ///     }
 @discardableResult
 public func describe(
-  _ title: String, tags: String..., @SpecBuilder body: () -> [Check]
+  _ title: String, tags: String..., hosts: String..., @SpecBuilder body: () -> [Check]
 ) -> Describe {
   SpecRegistry.shared.enter()
   let inner = body()
@@ -22,6 +23,8 @@ public func describe(
     var check = check
     check.groups.insert(title, at: 0)
     check.tags.formUnion(tags)
+    // Nested restrictions narrow: an inner `hosts:` wins over an outer one.
+    if check.hostGroups.isEmpty { check.hostGroups = Set(hosts) }
     return check
   }
   if isTopLevel { SpecRegistry.shared.add(checks) }

@@ -6,6 +6,7 @@
 public enum SpecBuilder {
   public static func buildExpression(_ resource: some Resource) -> [Check] { resource.__chain.checks }
   public static func buildExpression(_ group: Describe) -> [Check] { group.checks }
+  public static func buildExpression(_ fleet: Fleet) -> [Check] { fleet.checks }
   public static func buildExpression(_ checks: [Check]) -> [Check] { checks }
   public static func buildBlock(_ parts: [Check]...) -> [Check] { parts.flatMap { $0 } }
   public static func buildOptional(_ part: [Check]?) -> [Check] { part ?? [] }

@@ -17,9 +17,18 @@ public struct Check: Sendable {
   public internal(set) var tags: Set<String>
   /// Re-evaluate until it passes or `within` runs out (`eventually(within:every:)`).
   public internal(set) var retry: Retry?
+  /// Inventory groups the check applies to (`describe(…, hosts: "pops")`); empty: every host.
+  public internal(set) var hostGroups: Set<String> = []
 
   let plan: FactPlanner
   let judge: @Sendable (Presence) -> Verdict
+  /// Set for a fleet assertion: judged once across all hosts, not on each host.
+  var fleetRule: FleetRule? = nil
+
+  /// Whether a host in `groups` (an inventory host's groups, always including `all`) gets this check.
+  func applies(toHostIn groups: Set<String>) -> Bool {
+    hostGroups.isEmpty || !hostGroups.isDisjoint(with: groups)
+  }
 
   /// The full test name: describe titles, subject and property.
   public var name: String { (groups + ["\(subject): \(title)"]).joined(separator: " › ") }

@@ -21,6 +21,12 @@ public struct HumanReporter: Reporter {
     case .hostStarted(let host, let profile):
       openGroups = []
       output.write(paint("\(host) (\(profile.osName))", .bold) + "\n")
+    case .fleetCheckFinished(let result):
+      if openGroups != ["fleet"] {
+        output.write(paint("fleet", .bold) + "\n")
+        openGroups = ["fleet"]
+      }
+      show(result, prefix: "", indent: "  ")
     case .checkFinished(let result):
       let prefix = multipleHosts ? "\(result.host): " : ""
       let shared = zip(openGroups, result.groups).prefix { $0 == $1 }.count
@@ -28,20 +34,7 @@ public struct HumanReporter: Reporter {
         output.write(String(repeating: "  ", count: depth + 1) + paint(title, .bold) + "\n")
       }
       openGroups = result.groups
-      let indent = String(repeating: "  ", count: result.groups.count + 1)
-      let line = "\(prefix)\(result.subject): \(result.title)"
-      switch result.outcome {
-      case .passed:
-        output.write(indent + paint("✓", .green) + " \(line)\n")
-      case .skipped(let reason):
-        output.write(indent + paint("- \(line) (skipped: \(reason))", .gray) + "\n")
-      case .failed:
-        output.write(indent + paint("✗", .red) + " \(line)\n")
-        problems.append(("\(result.location): \(prefix)\(result.message)", .red))
-      case .couldNotCheck:
-        output.write(indent + paint("?", .yellow) + " \(line)\n")
-        problems.append(("\(result.location): \(prefix)\(result.message)", .yellow))
-      }
+      show(result, prefix: prefix, indent: String(repeating: "  ", count: result.groups.count + 1))
     case .hostFailed(let host, let reason):
       output.write("  " + paint("?", .yellow) + " \(host): could not check the host\n")
       problems.append(("\(host): could not check: \(reason)", .yellow))
@@ -53,6 +46,22 @@ public struct HumanReporter: Reporter {
       }
       let tint: Style = summary.failed > 0 ? .red : summary.couldNotCheck > 0 ? .yellow : .green
       output.write("\n" + paint("\(summary.line) in \(TAPReporter.seconds(milliseconds)) s", tint) + "\n")
+    }
+  }
+
+  private mutating func show(_ result: CheckResult, prefix: String, indent: String) {
+    let line = "\(prefix)\(result.subject): \(result.title)"
+    switch result.outcome {
+    case .passed:
+      output.write(indent + paint("✓", .green) + " \(line)\n")
+    case .skipped(let reason):
+      output.write(indent + paint("- \(line) (skipped: \(reason))", .gray) + "\n")
+    case .failed:
+      output.write(indent + paint("✗", .red) + " \(line)\n")
+      problems.append(("\(result.location): \(prefix)\(result.message)", .red))
+    case .couldNotCheck:
+      output.write(indent + paint("?", .yellow) + " \(line)\n")
+      problems.append(("\(result.location): \(prefix)\(result.message)", .yellow))
     }
   }
 

@@ -6,7 +6,8 @@
 public struct TAPReporter: Reporter {
   let output: OutputStream
   private var hostCount = 0
-  private var hostsReported = 0
+  /// Top-level test points so far: host subtests, then fleet assertions.
+  private var topLevel = 0
   private var buffers: [String: HostBuffer] = [:]
 
   private struct HostBuffer {
@@ -23,7 +24,6 @@ public struct TAPReporter: Reporter {
     case .runStarted(let hosts, _):
       hostCount = hosts.count
       output.write("TAP version 13\n")
-      if hostCount > 1 { output.write("1..\(hostCount)\n") }
     case .hostStarted(let host, let profile):
       emit(host, "# \(host): \(profile.osName)\n")
     case .checkFinished(let result):
@@ -42,19 +42,23 @@ public struct TAPReporter: Reporter {
     case .hostFinished(let host, let summary):
       let buffer = buffers[host, default: HostBuffer()]
       if hostCount > 1 {
-        hostsReported += 1
+        topLevel += 1
         let indented = (buffer.lines + "1..\(buffer.count)\n")
           .split(separator: "\n", omittingEmptySubsequences: false).dropLast()
           .map { "    " + $0 }.joined(separator: "\n")
         let ok = summary.failed == 0 && summary.couldNotCheck == 0
         output.write(
           "# Subtest: \(Self.escape(host))\n\(indented)\n"
-            + "\(ok ? "ok" : "not ok") \(hostsReported) - \(Self.escape(host))\n")
+            + "\(ok ? "ok" : "not ok") \(topLevel) - \(Self.escape(host))\n")
       } else {
-        output.write("1..\(buffer.count)\n")
+        topLevel = buffer.count
       }
+    case .fleetCheckFinished(let result):
+      topLevel += 1
+      output.write(Self.testPoint(result, number: topLevel))
     case .runFinished(let summary, let milliseconds):
-      output.write("# \(summary.line) in \(Self.seconds(milliseconds)) s\n")
+      // The plan comes last: the count of fleet assertions and failed hosts is known only now.
+      output.write("1..\(topLevel)\n# \(summary.line) in \(Self.seconds(milliseconds)) s\n")
     }
   }
 

@@ -4,8 +4,10 @@
 ///     Package("telnetd").isNotInstalled()
 public struct Package: Resource {
   public var __chain: __ResourceChain
+  let name: String
 
   public init(_ name: String) {
+    self.name = name
     __chain = __ResourceChain(subject: "package \(name)", plan: PackageProbe.plan(name))
   }
 

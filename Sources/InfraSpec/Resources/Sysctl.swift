@@ -4,8 +4,10 @@
 ///     Sysctl("net.core.somaxconn").value(4096)
 public struct Sysctl: Resource {
   public var __chain: __ResourceChain
+  let key: String
 
   public init(_ key: String) {
+    self.key = key
     __chain = __ResourceChain(subject: "sysctl \(key)") { _ throws(ProbeError) in
       // The key becomes a path under /proc/sys: nothing may climb out of it.
       let parts = key.split(separator: ".", omittingEmptySubsequences: false)

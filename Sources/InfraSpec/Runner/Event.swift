@@ -8,5 +8,7 @@ public enum Event: Sendable {
   /// The host could not be checked at all (unreachable, refused): one verdict for the whole host.
   case hostFailed(host: String, reason: String)
   case hostFinished(host: String, summary: Summary)
+  /// A fleet assertion judged across all hosts (its `host` is `fleet`), after every host finished.
+  case fleetCheckFinished(CheckResult)
   case runFinished(summary: Summary, durationMilliseconds: Double)
 }

@@ -3,10 +3,21 @@ struct HostRunner: Sendable {
   let transport: any Transport
   let checks: [Check]
   let options: RunOptions
+  /// Fleet assertions whose value this host contributes; judged by `SpecRun` across hosts.
+  var fleetChecks: [Check] = []
+
+  /// What a host run leaves for the run as a whole.
+  struct HostOutcome: Sendable {
+    var summary: Summary
+    /// Per fleet check (by index in `fleetChecks`): the host's value, or why it has none.
+    var fleetValues: [Int: Result<String, ProbeError>]
+    /// Set when the host could not be checked at all.
+    var failure: String?
+  }
 
   /// Emits `hostStarted` (or `hostFailed`), one `checkFinished` per check in spec order as soon as
   /// its probes have answered, then `hostFinished`.
-  func run(emit: @Sendable (Event) async -> Void) async -> Summary {
+  func run(emit: @Sendable (Event) async -> Void) async -> HostOutcome {
     let host = transport.hostName
     var summary = Summary()
     let profile: HostProfile
@@ -16,16 +27,19 @@ struct HostRunner: Sendable {
       await emit(.hostFailed(host: host, reason: error.message))
       summary.couldNotCheck += 1
       await emit(.hostFinished(host: host, summary: summary))
-      return summary
+      return HostOutcome(summary: summary, fleetValues: [:], failure: error.message)
     }
     await emit(.hostStarted(host: host, profile: profile))
 
     let plans: [Result<FactPlan, ProbeError>] = checks.map { check in
       Result { () throws(ProbeError) in try check.plan(profile) }
     }
+    let fleetPlans: [Result<FactPlan, ProbeError>] = fleetChecks.map { check in
+      Result { () throws(ProbeError) in try check.plan(profile) }
+    }
     var distinct: [ProbeCommand] = []
     var seen: Set<ProbeCommand> = []
-    for case .success(let plan) in plans {
+    for case .success(let plan) in plans + fleetPlans {
       for command in plan.commands where seen.insert(command).inserted { distinct.append(command) }
     }
 
@@ -63,7 +77,17 @@ struct HostRunner: Sendable {
     }
     await emitReady()
     await emit(.hostFinished(host: host, summary: summary))
-    return summary
+    var fleetValues: [Int: Result<String, ProbeError>] = [:]
+    for (index, (check, plan)) in zip(fleetChecks, fleetPlans).enumerated() {
+      fleetValues[index] = Result { () throws(ProbeError) in
+        guard let rule = check.fleetRule else { throw .other("internal: not a fleet check") }
+        switch try plan.get().read(outputs) {
+        case .present(let facts): return rule.value(facts)
+        case .absent(let why): return why
+        }
+      }
+    }
+    return HostOutcome(summary: summary, fleetValues: fleetValues, failure: nil)
   }
 
   private func detectProfile() async throws(ProbeError) -> HostProfile {

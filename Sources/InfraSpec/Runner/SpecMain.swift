@@ -29,9 +29,11 @@ public enum SpecMain {
         case .tap: [TAPReporter()]
         case .human: [HumanReporter(color: request.color)]
         }
-      let run = SpecRun(
-        checks: checks, transports: [LocalTransport(concurrency: request.options.probeConcurrency)],
-        options: request.options, jobs: 1)
+      let concurrency = request.options.probeConcurrency
+      let local = HostTarget(name: "localhost", groups: ["all", "localhost"]) {
+        LocalTransport(concurrency: concurrency)
+      }
+      let run = SpecRun(checks: checks, targets: [local], options: request.options, jobs: 1)
       let summary = await run.execute(reporters: &reporters)
       exit(summary.exitCode.rawValue)
     }

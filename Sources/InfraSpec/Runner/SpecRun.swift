@@ -1,7 +1,16 @@
+/// A host to check: what reports call it, its inventory groups, and how to reach it.
+struct HostTarget: Sendable {
+  var name: String
+  /// Inventory groups, always including `all`.
+  var groups: Set<String>
+  /// Opens the connection; called when the host's turn comes, so `--jobs` bounds connections.
+  var connect: @Sendable () async -> any Transport
+}
+
 /// One run: the selected checks on every host, hosts concurrently, events to the reporters in order.
 struct SpecRun {
   let checks: [Check]
-  let transports: [any Transport]
+  let targets: [HostTarget]
   let options: RunOptions
   /// Hosts checked at once.
   let jobs: Int
@@ -10,34 +19,42 @@ struct SpecRun {
     let clock = ContinuousClock()
     let started = clock.now
     let (events, sink) = AsyncStream.makeStream(of: Event.self)
-    sink.yield(.runStarted(hosts: transports.map(\.hostName), checksPerHost: checks.count))
-    let checks = self.checks
-    let options = self.options
-    let transports = self.transports
-    let jobs = self.jobs
-    let hosts = Task {
-      await withTaskGroup(of: Summary.self) { group in
-        var pending = transports[...]
+    let hostChecks = checks.filter { $0.fleetRule == nil }
+    let fleetChecks = checks.filter { $0.fleetRule != nil }
+    sink.yield(.runStarted(hosts: targets.map(\.name), checksPerHost: hostChecks.count))
+    let (options, targets, jobs) = (self.options, self.targets, self.jobs)
+    Task {
+      var total = Summary()
+      var fleetValues: [String: [Int: Result<String, ProbeError>]] = [:]
+      var failures: [String: String] = [:]
+      await withTaskGroup(of: (String, HostRunner.HostOutcome).self) { group in
+        var pending = targets[...]
         func startNext() {
-          guard let transport = pending.popFirst() else { return }
+          guard let target = pending.popFirst() else { return }
           group.addTask {
-            let summary = await HostRunner(transport: transport, checks: checks, options: options)
-              .run { sink.yield($0) }
+            let transport = await target.connect()
+            let runner = HostRunner(
+              transport: transport, checks: hostChecks.filter { $0.applies(toHostIn: target.groups) },
+              options: options, fleetChecks: fleetChecks)
+            let outcome = await runner.run { sink.yield($0) }
             await transport.close()
-            return summary
+            return (target.name, outcome)
           }
         }
         for _ in 0..<max(1, jobs) { startNext() }
-        var total = Summary()
-        for await summary in group {
-          total.add(summary)
+        for await (host, outcome) in group {
+          total.add(outcome.summary)
+          fleetValues[host] = outcome.fleetValues
+          if let failure = outcome.failure { failures[host] = failure }
           startNext()
         }
-        return total
       }
-    }
-    Task {
-      let total = await hosts.value
+      for (index, check) in fleetChecks.enumerated() {
+        let hosts = targets.filter { check.applies(toHostIn: $0.groups) }.map(\.name)
+        let result = Self.judgeFleet(check, hosts: hosts, values: fleetValues.mapValues { $0[index] }, failures: failures)
+        total.count(result.outcome)
+        sink.yield(.fleetCheckFinished(result))
+      }
       sink.yield(.runFinished(summary: total, durationMilliseconds: Double((clock.now - started).milliseconds)))
       sink.finish()
     }
@@ -47,5 +64,32 @@ struct SpecRun {
       for index in reporters.indices { reporters[index].report(event) }
     }
     return total
+  }
+
+  /// A difference among the hosts that answered is a failure even if others did not answer;
+  /// agreement is only a pass when every host answered.
+  static func judgeFleet(
+    _ check: Check, hosts: [String], values: [String: Result<String, ProbeError>?], failures: [String: String]
+  ) -> CheckResult {
+    var known: [(host: String, value: String)] = []
+    var unknown: [String] = []
+    for host in hosts {
+      switch values[host] ?? nil {
+      case .success(let value): known.append((host, value))
+      case .failure(let error): unknown.append("\(host): \(error.message)")
+      case nil: unknown.append("\(host): \(failures[host] ?? "not checked")")
+      }
+    }
+    let verdict = check.fleetRule?.judge(known) ?? .pass
+    let outcome: Outcome =
+      switch verdict {
+      case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
+      case _ where !unknown.isEmpty: .couldNotCheck(reason: unknown.joined(separator: "; "))
+      default: .passed
+      }
+    return CheckResult(
+      host: "fleet", number: 0, groups: check.groups, subject: check.subject, property: check.property,
+      title: check.title, location: check.location, tags: check.tags.sorted(), outcome: outcome,
+      probes: [], durationMilliseconds: 0)
   }
 }

@@ -59,6 +59,7 @@ struct TAPReporterTests {
     var failed = Summary()
     failed.couldNotCheck = 1
     reporter.report(.hostFinished(host: "a", summary: failed))
+    reporter.report(.runFinished(summary: failed, durationMilliseconds: 5))
     close(descriptor)
     let tap = try String(contentsOfFile: path, encoding: .utf8)
     let prove = try Prove.check(tap)

@@ -45,7 +45,7 @@ struct HostRunnerTests {
     }
     #expect(transport.counts.withLock { $0[stat] } == 1)
     #expect(names.withLock { $0 } == ["1 is a regular file passed", "2 mode 0644 passed", "3 owner root passed", "4 group root passed"])
-    #expect(summary.passed == 4 && summary.exitCode == .success)
+    #expect(summary.summary.passed == 4 && summary.summary.exitCode == .success)
   }
 
   @Test("a host whose profile cannot be read is one could-not-check, not one per check")
@@ -61,7 +61,7 @@ struct HostRunnerTests {
         }
       }
     #expect(events.withLock { $0 } == ["counted: command not found on host: cat"])
-    #expect(summary.couldNotCheck == 1 && summary.exitCode == .couldNotCheck)
+    #expect(summary.summary.couldNotCheck == 1 && summary.summary.exitCode == .couldNotCheck)
   }
 
   @Test("eventually re-probes until the check passes")
@@ -83,7 +83,7 @@ struct HostRunnerTests {
     let transport = Flipping()
     let checks = Command("converging").exitStatus(0).eventually(within: .seconds(5), every: .milliseconds(10)).__chain.checks
     let summary = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { _ in }
-    #expect(summary.passed == 1)
+    #expect(summary.summary.passed == 1)
     #expect(transport.calls.withLock { $0 } == 3)
   }
 }

@@ -1,0 +1,36 @@
+/// How a fleet assertion compares one fact across hosts.
+struct FleetRule: Sendable {
+  enum Mode: Sendable {
+    /// Every host has its own value (MAC addresses, per-PoP secrets).
+    case unique
+    /// Every host has the same value (SOA serial, a config checksum, a package version).
+    case same
+  }
+
+  var mode: Mode
+  /// The fact's value on one host, from the resource's facts.
+  var value: @Sendable (any Sendable) -> String
+
+  /// Judges the values the hosts reported; hosts are named in the failure.
+  func judge(_ values: [(host: String, value: String)]) -> Verdict {
+    var hostsByValue: [String: [String]] = [:]
+    var order: [String] = []
+    for (host, value) in values {
+      if hostsByValue[value] == nil { order.append(value) }
+      hostsByValue[value, default: []].append(host)
+    }
+    switch mode {
+    case .unique:
+      let shared = order.filter { hostsByValue[$0]!.count > 1 }
+      guard !shared.isEmpty else { return .pass }
+      return .fail(
+        expected: "a different value on every host",
+        actual: shared.map { "\($0) on \(hostsByValue[$0]!.joined(separator: ", "))" }.joined(separator: "; "))
+    case .same:
+      guard order.count > 1 else { return .pass }
+      return .fail(
+        expected: "the same value on every host",
+        actual: order.map { "\($0) on \(hostsByValue[$0]!.joined(separator: ", "))" }.joined(separator: "; "))
+    }
+  }
+}
