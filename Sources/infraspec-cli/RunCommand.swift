@@ -5,9 +5,10 @@ internal import Foundation
 /// `infraspec run`: compile the specs (cached) and check this machine.
 struct RunCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "run", abstract: "Check this machine against spec files.")
+    commandName: "run", abstract: "Check this machine, or hosts over SSH, against spec files.")
 
   @OptionGroup var specs: SpecOptions
+  @OptionGroup var targets: HostOptions
 
   @Option(help: "Output on stdout: tap (default when piped) or human (default on a terminal).")
   var format: OutputFormat?
@@ -31,6 +32,7 @@ struct RunCommand: AsyncParsableCommand {
     request.options.probeTimeoutSeconds = timeout
     request.options.probeConcurrency = concurrency
     specs.apply(to: &request.options)
+    try targets.apply(to: &request)
     try await SpecLauncher.launch(specs.specFiles(), request: request)
   }
 }

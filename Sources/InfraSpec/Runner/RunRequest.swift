@@ -14,6 +14,11 @@ public struct RunRequest: Sendable, Codable, Equatable {
   public var options = RunOptions()
   /// OS family whose probe commands `list` shows.
   public var listFamily: HostProfile.Family = .debian
+  /// Hosts to check over SSH; none: this machine.
+  public var hosts: [HostSpec] = []
+  public var remote = RemoteOptions()
+  /// Hosts checked at once.
+  public var jobs = 16
 
   public init() {}
 }
