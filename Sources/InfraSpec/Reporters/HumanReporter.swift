@@ -1,46 +1,62 @@
 /// The terminal view: one line per check as it finishes, then every failure with the
 /// `file:line:column:` editors jump to, then one summary line.
+///
+/// With several hosts, checks are not listed as they finish (hosts interleave): progress goes to
+/// stderr instead, and failures are printed grouped by host at the end.
 public struct HumanReporter: Reporter {
   let output: OutputStream
   let color: Bool
+  let progress: OutputStream
   private var multipleHosts = false
+  private var hosts: [String] = []
+  private var finished: [String: Summary] = [:]
+  private var problemsByHost: [String: [(text: String, style: Style)]] = [:]
   /// The describe titles printed last, so each group heading is printed once.
   private var openGroups: [String] = []
   private var problems: [(text: String, style: Style)] = []
 
   /// `color`: ANSI colours; callers pass false when not on a TTY or when `NO_COLOR` is set.
-  public init(output: OutputStream = .standardOutput, color: Bool) {
+  public init(output: OutputStream = .standardOutput, color: Bool, progress: OutputStream = .standardError) {
     self.output = output
     self.color = color
+    self.progress = progress
   }
 
   public mutating func report(_ event: Event) {
     switch event {
     case .runStarted(let hosts, _):
       multipleHosts = hosts.count > 1
+      self.hosts = hosts
     case .hostStarted(let host, let profile):
       openGroups = []
-      output.write(paint("\(host) (\(profile.osName))", .bold) + "\n")
+      if !multipleHosts { output.write(paint("\(host) (\(profile.osName))", .bold) + "\n") }
     case .fleetCheckFinished(let result):
       if openGroups != ["fleet"] {
         output.write(paint("fleet", .bold) + "\n")
         openGroups = ["fleet"]
       }
-      show(result, prefix: "", indent: "  ")
+      show(result, indent: "  ")
+    case .checkFinished(let result) where multipleHosts:
+      if let problem = Self.problem(result) { problemsByHost[result.host, default: []].append(problem) }
     case .checkFinished(let result):
-      let prefix = multipleHosts ? "\(result.host): " : ""
       let shared = zip(openGroups, result.groups).prefix { $0 == $1 }.count
       for (depth, title) in result.groups.enumerated().dropFirst(shared) {
         output.write(String(repeating: "  ", count: depth + 1) + paint(title, .bold) + "\n")
       }
       openGroups = result.groups
-      show(result, prefix: prefix, indent: String(repeating: "  ", count: result.groups.count + 1))
+      show(result, indent: String(repeating: "  ", count: result.groups.count + 1))
     case .hostFailed(let host, let reason):
-      output.write("  " + paint("?", .yellow) + " \(host): could not check the host\n")
-      problems.append(("\(host): could not check: \(reason)", .yellow))
-    case .hostFinished:
-      break
+      if multipleHosts {
+        problemsByHost[host, default: []].append(("could not check the host: \(reason)", .yellow))
+      } else {
+        output.write("  " + paint("?", .yellow) + " \(host): could not check the host\n")
+        problems.append(("\(host): could not check: \(reason)", .yellow))
+      }
+    case .hostFinished(let host, let summary):
+      finished[host] = summary
+      if multipleHosts { reportProgress(lastHost: host, summary: summary) }
     case .runFinished(let summary, let milliseconds):
+      if multipleHosts { reportHosts() }
       if !problems.isEmpty {
         output.write("\n" + problems.map { paint($0.text, $0.style) + "\n" }.joined())
       }
@@ -49,8 +65,39 @@ public struct HumanReporter: Reporter {
     }
   }
 
-  private mutating func show(_ result: CheckResult, prefix: String, indent: String) {
-    let line = "\(prefix)\(result.subject): \(result.title)"
+  /// `[12/20] fra1: 2 failed (3 pending)` on stderr; one line per host, readable in CI logs too.
+  private func reportProgress(lastHost: String, summary: Summary) {
+    let state =
+      summary.failed > 0 ? paint("\(summary.failed) failed", .red)
+      : summary.couldNotCheck > 0 ? paint("\(summary.couldNotCheck) could not check", .yellow)
+      : paint("\(summary.passed) passed", .green)
+    let pending = hosts.count - finished.count
+    progress.write("[\(finished.count)/\(hosts.count)] \(lastHost): \(state)\(pending > 0 ? " (\(pending) pending)" : "")\n")
+  }
+
+  /// Per host in inventory order: a one-line verdict, then that host's failures.
+  private func reportHosts() {
+    var text = ""
+    for host in hosts {
+      let summary = finished[host] ?? Summary()
+      let problems = problemsByHost[host] ?? []
+      let mark = problems.isEmpty ? paint("✓", .green) : summary.failed > 0 ? paint("✗", .red) : paint("?", .yellow)
+      text += "\(mark) \(paint(host, .bold)): \(summary.line)\n"
+      for problem in problems { text += "    " + paint(problem.text, problem.style) + "\n" }
+    }
+    output.write(text)
+  }
+
+  private static func problem(_ result: CheckResult) -> (text: String, style: Style)? {
+    switch result.outcome {
+    case .failed: ("\(result.location): \(result.message)", .red)
+    case .couldNotCheck: ("\(result.location): \(result.message)", .yellow)
+    case .passed, .skipped: nil
+    }
+  }
+
+  private mutating func show(_ result: CheckResult, indent: String) {
+    let line = "\(result.subject): \(result.title)"
     switch result.outcome {
     case .passed:
       output.write(indent + paint("✓", .green) + " \(line)\n")
@@ -58,10 +105,10 @@ public struct HumanReporter: Reporter {
       output.write(indent + paint("- \(line) (skipped: \(reason))", .gray) + "\n")
     case .failed:
       output.write(indent + paint("✗", .red) + " \(line)\n")
-      problems.append(("\(result.location): \(prefix)\(result.message)", .red))
+      problems.append(Self.problem(result)!)
     case .couldNotCheck:
       output.write(indent + paint("?", .yellow) + " \(line)\n")
-      problems.append(("\(result.location): \(prefix)\(result.message)", .yellow))
+      problems.append(Self.problem(result)!)
     }
   }
 
