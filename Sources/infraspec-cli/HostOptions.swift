@@ -4,13 +4,16 @@ internal import Foundation
 
 /// Which hosts, and how to reach them over SSH.
 struct HostOptions: ParsableArguments {
-  @Option(name: .customLong("host"), help: "Check this host over SSH: user@host[:port], ssh://…, or a ~/.ssh/config alias (repeatable).")
+  @Option(
+    name: .customLong("host"),
+    help: "Check this host over SSH: user@host[:port], ssh://…, or a ~/.ssh/config alias (repeatable).")
   var hosts: [String] = []
 
   @Option(help: "Ansible INI inventory of hosts to check.")
   var inventory: String?
 
-  @Option(help: "Only inventory hosts matching this pattern: groups or host globs, ',' separated, '!x' excludes.")
+  @Option(
+    help: "Only inventory hosts matching this pattern: groups or host globs, ',' separated, '!x' excludes.")
   var limit: String?
 
   @Option(help: "Check only shard K of N (K/N) of the hosts, for a CI matrix; merge the JSON reports after.")
@@ -19,10 +22,13 @@ struct HostOptions: ParsableArguments {
   @Option(help: "Hosts checked at once.")
   var jobs: Int = 16
 
-  @Option(name: .customLong("ssh-client"), help: "libssh2 (default, fastest) or openssh (RSA keys, certificates, ProxyJump).")
+  @Option(
+    name: .customLong("ssh-client"),
+    help: "libssh2 (default, fastest) or openssh (RSA keys, certificates, ProxyJump).")
   var sshClient: RemoteOptions.Client = .libssh2
 
-  @Option(name: .customLong("ssh-config"), help: "OpenSSH client configuration to read instead of ~/.ssh/config.")
+  @Option(
+    name: .customLong("ssh-config"), help: "OpenSSH client configuration to read instead of ~/.ssh/config.")
   var sshConfig: String?
 
   @Option(name: .customLong("known-hosts"), help: "known_hosts file to verify host keys against.")
@@ -31,10 +37,13 @@ struct HostOptions: ParsableArguments {
   @Option(name: [.customShort("i"), .customLong("identity")], help: "Private key to try first (repeatable).")
   var identities: [String] = []
 
-  @Flag(name: .customLong("accept-new-host-keys"), help: "Trust hosts seen for the first time and record their keys.")
+  @Flag(
+    name: .customLong("accept-new-host-keys"),
+    help: "Trust hosts seen for the first time and record their keys.")
   var acceptNewHostKeys = false
 
-  @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for a host to connect and authenticate.")
+  @Option(
+    name: .customLong("connect-timeout"), help: "Seconds to wait for a host to connect and authenticate.")
   var connectTimeout: Double?
 
   @Flag(help: "Run probes through sudo (password from INFRASPEC_SUDO_PASSWORD when needed).")
@@ -45,14 +54,18 @@ struct HostOptions: ParsableArguments {
 
   func validate() throws {
     guard (1...1024).contains(jobs) else { throw ValidationError("--jobs must be 1 to 1024") }
-    if limit != nil && inventory == nil { throw ValidationError("--limit selects inventory hosts: give --inventory too") }
+    if limit != nil && inventory == nil {
+      throw ValidationError("--limit selects inventory hosts: give --inventory too")
+    }
     if let shard { _ = try Self.parseShard(shard) }
     if let connectTimeout, connectTimeout <= 0 { throw ValidationError("--connect-timeout must be positive") }
   }
 
   static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
     let parts = text.split(separator: "/")
-    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (1...count).contains(index) else {
+    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
+      (1...count).contains(index)
+    else {
       throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. --shard 2/8")
     }
     return (index, count)

@@ -20,7 +20,9 @@ struct RunCommand: AsyncParsableCommand {
   var concurrency: Int = 16
 
   func validate() throws {
-    guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+    guard timeout > 0, timeout <= 86_400 else {
+      throw ValidationError("--timeout must be between 0 and 86400 seconds")
+    }
     guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 256") }
   }
 

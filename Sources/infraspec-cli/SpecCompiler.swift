@@ -26,9 +26,12 @@ struct SpecCompiler {
 
   static func locate() throws(CompileError) -> SpecCompiler {
     let environment = ProcessInfo.processInfo.environment
-    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    let executable =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
       ?? CommandLine.arguments[0]
-    let library = environment["INFRASPEC_LIBRARY_DIR"] ?? URL(fileURLWithPath: executable).deletingLastPathComponent().path
+    let library =
+      environment["INFRASPEC_LIBRARY_DIR"]
+      ?? URL(fileURLWithPath: executable).deletingLastPathComponent().path
     guard FileManager.default.fileExists(atPath: library + "/Modules/InfraSpec.swiftmodule") else {
       throw CompileError(
         message: "the InfraSpec module is not next to this binary (\(library)/Modules); "
@@ -38,7 +41,8 @@ struct SpecCompiler {
     let compiler = environment["SWIFTC"] ?? findInPath("swiftc", environment["PATH"] ?? "")
     guard let compiler else {
       throw CompileError(
-        message: "swiftc is not on PATH: spec files are compiled with the Swift toolchain that built infraspec",
+        message:
+          "swiftc is not on PATH: spec files are compiled with the Swift toolchain that built infraspec",
         isSpecError: false)
     }
     let cacheRoot =
@@ -52,9 +56,11 @@ struct SpecCompiler {
     do {
       try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
     } catch {
-      throw CompileError(message: "cannot create the spec cache \(cacheDirectory): \(error)", isSpecError: false)
+      throw CompileError(
+        message: "cannot create the spec cache \(cacheDirectory): \(error)", isSpecError: false)
     }
-    let toolchainKey = identity(of: swiftc) + identity(of: libraryDirectory + "/libInfraSpec.so")
+    let toolchainKey =
+      identity(of: swiftc) + identity(of: libraryDirectory + "/libInfraSpec.so")
       + identity(of: libraryDirectory + "/Modules/InfraSpec.swiftmodule") + Self.flags.joined()
     var modules: [(spec: SpecFiles.Spec, key: String)] = []
     for spec in files.specs {
@@ -95,7 +101,8 @@ struct SpecCompiler {
     do {
       try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
       let source = try String(contentsOfFile: spec.path, encoding: .utf8)
-      let literal = spec.path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+      let literal = spec.path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+        of: "\"", with: "\\\"")
       try ("#sourceLocation(file: \"\(literal)\", line: 1)\n" + source)
         .write(toFile: work + "/main.swift", atomically: true, encoding: .utf8)
     } catch {
@@ -153,7 +160,8 @@ struct SpecCompiler {
     do {
       return try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-      throw CompileError(message: "\(path): cannot read as UTF-8 text: \(error.localizedDescription)\n", isSpecError: true)
+      throw CompileError(
+        message: "\(path): cannot read as UTF-8 text: \(error.localizedDescription)\n", isSpecError: true)
     }
   }
 
@@ -167,7 +175,9 @@ struct SpecCompiler {
   }
 
   private static func findInPath(_ name: String, _ path: String) -> String? {
-    path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    path.split(separator: ":").map { "\($0)/\(name)" }.first {
+      FileManager.default.isExecutableFile(atPath: $0)
+    }
   }
 
   /// Runs the compiler, returning its exit status and combined output.

@@ -17,7 +17,8 @@ enum SpecLauncher {
     let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
     let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), strdup(json), nil]
     execv(binary, argv)
-    OutputStream.standardError.write("infraspec: cannot start \(binary): \(String(cString: strerror(errno)))\n")
+    OutputStream.standardError.write(
+      "infraspec: cannot start \(binary): \(String(cString: strerror(errno)))\n")
     throw ExitCode(2)
   }
 }

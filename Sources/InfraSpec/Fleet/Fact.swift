@@ -10,7 +10,9 @@ public struct Fact: Sendable {
 extension Interface {
   /// The interface's MAC address, lower-case.
   public var macAddress: Fact {
-    Fact(subject: "interface \(name) mac", plan: InterfaceProbe.plan(name)) { ($0 as? InterfaceFacts)?.mac.lowercased() ?? "" }
+    Fact(subject: "interface \(name) mac", plan: InterfaceProbe.plan(name)) {
+      ($0 as? InterfaceFacts)?.mac.lowercased() ?? ""
+    }
   }
 }
 
@@ -29,7 +31,9 @@ extension File {
 extension Package {
   /// The installed version.
   public var installedVersion: Fact {
-    Fact(subject: "package \(name) version", plan: PackageProbe.plan(name)) { ($0 as? PackageFacts)?.version ?? "" }
+    Fact(subject: "package \(name) version", plan: PackageProbe.plan(name)) {
+      ($0 as? PackageFacts)?.version ?? ""
+    }
   }
 }
 

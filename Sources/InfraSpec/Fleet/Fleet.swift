@@ -29,7 +29,8 @@ public struct Fleet: Sendable {
     copy.checks.append(
       Check(
         groups: [], subject: fact.subject, property: title, title: title,
-        location: SourceLocation(file: file, line: line, column: column), tags: [], retry: nil, plan: fact.plan,
+        location: SourceLocation(file: file, line: line, column: column), tags: [], retry: nil,
+        plan: fact.plan,
         judge: { _ in .pass }, fleetRule: FleetRule(mode: mode, value: fact.value)))
     return copy
   }

@@ -25,7 +25,8 @@ struct FleetRule: Sendable {
       guard !shared.isEmpty else { return .pass }
       return .fail(
         expected: "a different value on every host",
-        actual: shared.map { "\($0) on \(hostsByValue[$0]!.joined(separator: ", "))" }.joined(separator: "; "))
+        actual: shared.map { "\($0) on \(hostsByValue[$0]!.joined(separator: ", "))" }.joined(separator: "; ")
+      )
     case .same:
       guard order.count > 1 else { return .pass }
       return .fail(

@@ -89,7 +89,8 @@ public struct Inventory: Sendable, Equatable {
       for group in groups.sorted() { variables.merge(groupVariables[group] ?? [:]) { $1 } }
       variables.merge(hostVariables[name] ?? [:]) { $1 }
       return Host(
-        name: name, address: variables["ansible_host"] ?? name, port: variables["ansible_port"].flatMap { Int($0) },
+        name: name, address: variables["ansible_host"] ?? name,
+        port: variables["ansible_port"].flatMap { Int($0) },
         user: variables["ansible_user"], groups: groups, variables: variables)
     }
     return Inventory(hosts: hosts)
@@ -136,7 +137,9 @@ public struct Inventory: Sendable, Equatable {
       return [pattern]
     }
     let bounds = pattern[pattern.index(after: open)..<close].split(separator: ":")
-    guard bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), low <= high, high - low < 10_000 else {
+    guard bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), low <= high,
+      high - low < 10_000
+    else {
       throw ParseError(line: line, message: "a host range must look like name[01:10]: \(pattern)")
     }
     let width = bounds[0].count

@@ -28,7 +28,8 @@ enum AccountProbe {
           if entry.exitStatus == 2 { return .absent("no such user") }
           throw .other("\(passwd) failed: \(entry.stderrText.trimmingWhitespace())")
         }
-        let fields = entry.stdoutText.trimmingWhitespace().split(separator: ":", omittingEmptySubsequences: false)
+        let fields = entry.stdoutText.trimmingWhitespace().split(
+          separator: ":", omittingEmptySubsequences: false)
         guard fields.count >= 7, let uid = Int(fields[2]), let gid = Int(fields[3]) else {
           throw .unexpectedOutput(command: passwd.description, detail: entry.stdoutText)
         }
@@ -50,7 +51,8 @@ enum AccountProbe {
           if entry.exitStatus == 2 { return .absent("no such group") }
           throw .other("\(command) failed: \(entry.stderrText.trimmingWhitespace())")
         }
-        let fields = entry.stdoutText.trimmingWhitespace().split(separator: ":", omittingEmptySubsequences: false)
+        let fields = entry.stdoutText.trimmingWhitespace().split(
+          separator: ":", omittingEmptySubsequences: false)
         guard fields.count >= 4, let gid = Int(fields[2]) else {
           throw .unexpectedOutput(command: command.description, detail: entry.stdoutText)
         }

@@ -33,13 +33,18 @@ enum FileProbe {
   }
 
   /// `stat` first, so a missing file reads as absent rather than as an error of the second command.
-  static func plan(_ path: String, reading extra: ProbeCommand, as make: @escaping @Sendable (FileFacts, String) -> any Sendable)
+  static func plan(
+    _ path: String, reading extra: ProbeCommand,
+    as make: @escaping @Sendable (FileFacts, String) -> any Sendable
+  )
     -> FactPlanner
   {
     { _ throws(ProbeError) in
       let statCommand = stat(path)
       return FactPlan(commands: [statCommand, extra]) { outputs throws(ProbeError) in
-        guard case .present(let facts as FileFacts) = try parseStat(outputs.output(statCommand), command: statCommand)
+        guard
+          case .present(let facts as FileFacts) = try parseStat(
+            outputs.output(statCommand), command: statCommand)
         else { return .absent("no such file") }
         let output = try outputs.output(extra)
         guard output.exitStatus == 0 else {

@@ -55,6 +55,7 @@ struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
     let hex = groups.map { String($0, radix: 16) }
     guard bestStart >= 0 else { return hex.joined(separator: ":") }
-    return hex[..<bestStart].joined(separator: ":") + "::" + hex[(bestStart + bestLength)...].joined(separator: ":")
+    return hex[..<bestStart].joined(separator: ":") + "::"
+      + hex[(bestStart + bestLength)...].joined(separator: ":")
   }
 }

@@ -50,7 +50,8 @@ enum InterfaceProbe {
       return FactPlan(commands: base.commands + [speed]) { outputs throws(ProbeError) in
         guard case .present = try base.read(outputs) else { return .absent("no such interface") }
         let output = try outputs.output(speed)
-        guard output.exitStatus == 0, let megabits = Int(output.stdoutText.trimmingWhitespace()), megabits > 0 else {
+        guard output.exitStatus == 0, let megabits = Int(output.stdoutText.trimmingWhitespace()), megabits > 0
+        else {
           throw .other("the kernel reports no link speed for \(name) (virtual or down interfaces have none)")
         }
         return .present(megabits)
@@ -107,16 +108,21 @@ enum InterfaceProbe {
       guard words.count >= 3 else { continue }
       var name = String(words[1].dropLast())
       if let at = name.firstIndex(of: "@") { name = String(name[..<at]) }
-      let flags = words[2].trimmingCharacters(in: CharacterSet(charactersIn: "<>")).split(separator: ",").map(String.init)
+      let flags = words[2].trimmingCharacters(in: CharacterSet(charactersIn: "<>")).split(separator: ",").map(
+        String.init)
       let mtu = words.firstIndex(of: "mtu").flatMap { $0 + 1 < words.count ? Int(words[$0 + 1]) : nil } ?? 0
-      let mac = words.firstIndex { $0.hasPrefix("link/") }.flatMap { $0 + 1 < words.count ? String(words[$0 + 1]) : nil } ?? ""
+      let mac =
+        words.firstIndex { $0.hasPrefix("link/") }.flatMap {
+          $0 + 1 < words.count ? String(words[$0 + 1]) : nil
+        } ?? ""
       result.append(InterfaceFacts(name: name, flags: flags, mtu: mtu, mac: mac, addresses: []))
     }
     for line in addresses.split(separator: "\n") {
       let words = line.split(whereSeparator: { $0 == " " || $0 == "\\" })
       guard words.count >= 4, ["inet", "inet6"].contains(words[2]) else { continue }
       let parts = words[3].split(separator: "/")
-      guard parts.count == 2, let prefix = Int(parts[1]), let index = result.firstIndex(where: { $0.name == words[1] })
+      guard parts.count == 2, let prefix = Int(parts[1]),
+        let index = result.firstIndex(where: { $0.name == words[1] })
       else { continue }
       if let address = canonical(String(parts[0]), prefix) { result[index].addresses.append(address) }
     }

@@ -15,7 +15,9 @@ enum PackageProbe {
           try parseDpkg(outputs.output(command), command: command)
         }
       case .rhel:
-        let command = ProbeCommand(["rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", name])
+        let command = ProbeCommand([
+          "rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", name,
+        ])
         return FactPlan(commands: [command]) { outputs throws(ProbeError) in
           try parseRPM(outputs.output(command), command: command)
         }

@@ -7,7 +7,8 @@ struct RouteEntry: Sendable, Hashable {
   var device: String?
 
   var description: String {
-    [destination, gateway.map { "via \($0)" }, device.map { "dev \($0)" }].compactMap { $0 }.joined(separator: " ")
+    [destination, gateway.map { "via \($0)" }, device.map { "dev \($0)" }].compactMap { $0 }.joined(
+      separator: " ")
   }
 }
 
@@ -43,7 +44,9 @@ enum RouteProbe {
   static func parseJSON(_ text: String, _ command: ProbeCommand) throws(ProbeError) -> [RouteEntry] {
     do {
       return try JSONDecoder().decode([JSONRoute].self, from: Data(text.utf8)).map {
-        RouteEntry(destination: canonicalDestination($0.dst), gateway: $0.gateway.flatMap { IPAddress($0)?.description }, device: $0.dev)
+        RouteEntry(
+          destination: canonicalDestination($0.dst),
+          gateway: $0.gateway.flatMap { IPAddress($0)?.description }, device: $0.dev)
       }
     } catch {
       throw .unexpectedOutput(command: command.description, detail: "not the JSON iproute2 prints: \(error)")
@@ -58,7 +61,9 @@ enum RouteProbe {
       func after(_ key: String) -> String? {
         words.firstIndex(of: key).flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
       }
-      return RouteEntry(destination: canonicalDestination(first), gateway: after("via").flatMap { IPAddress($0)?.description }, device: after("dev"))
+      return RouteEntry(
+        destination: canonicalDestination(first),
+        gateway: after("via").flatMap { IPAddress($0)?.description }, device: after("dev"))
     }
   }
 

@@ -15,7 +15,8 @@ enum ServiceProbe {
       // Every manager's service names fit this; anything else (`../x`, `-h`, `a;b`) is refused as
       // data, before it could reach a path or an option.
       let allowed = name.unicodeScalars.allSatisfy {
-        ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "@._:-".unicodeScalars.contains($0)
+        ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+          || "@._:-".unicodeScalars.contains($0)
       }
       guard !name.isEmpty, allowed, !name.hasPrefix("-"), !name.hasPrefix(".") else {
         throw .other("not a service name: \(TextMatch.show(name))")
@@ -26,14 +27,17 @@ enum ServiceProbe {
       case .sysvinit: return sysvinit(name)
       case .none:
         throw .other(
-          "no service manager answers on this host: PID 1 is \(TextMatch.show(profile.initProcess)), not systemd, OpenRC or SysV init")
+          "no service manager answers on this host: PID 1 is \(TextMatch.show(profile.initProcess)), not systemd, OpenRC or SysV init"
+        )
       }
     }
   }
 
   static func systemd(_ name: String) -> FactPlan {
     let unit = name.contains(".") ? name : name + ".service"
-    let command = ProbeCommand(["systemctl", "show", "--property=LoadState,ActiveState,SubState,UnitFileState", "--", unit])
+    let command = ProbeCommand([
+      "systemctl", "show", "--property=LoadState,ActiveState,SubState,UnitFileState", "--", unit,
+    ])
     return FactPlan(commands: [command]) { outputs throws(ProbeError) in
       let output = try outputs.output(command)
       guard output.exitStatus == 0 else {
@@ -44,7 +48,8 @@ enum ServiceProbe {
       let active = fields["ActiveState"] ?? "unknown"
       return .present(
         ServiceFacts(
-          running: active == "active", enabled: ["enabled", "enabled-runtime", "static"].contains(fields["UnitFileState"] ?? ""),
+          running: active == "active",
+          enabled: ["enabled", "enabled-runtime", "static"].contains(fields["UnitFileState"] ?? ""),
           state: "\(active) (\(fields["SubState"] ?? "unknown"))"))
     }
   }
@@ -58,7 +63,8 @@ enum ServiceProbe {
       // ` sshd | default` lines; a service in no runlevel shows with an empty right side.
       let enabled = try outputs.output(runlevels).stdoutText.split(separator: "\n").contains { line in
         let sides = line.split(separator: "|", omittingEmptySubsequences: false)
-        return sides.count == 2 && sides[0].trimmingWhitespace() == name && !sides[1].trimmingWhitespace().isEmpty
+        return sides.count == 2 && sides[0].trimmingWhitespace() == name
+          && !sides[1].trimmingWhitespace().isEmpty
       }
       let state = output.stdoutText.split(separator: ":").last.map { $0.trimmingWhitespace() } ?? "unknown"
       return .present(ServiceFacts(running: output.exitStatus == 0, enabled: enabled, state: state))
@@ -77,13 +83,16 @@ enum ServiceProbe {
         return .absent("no such service")
       }
       if output.exitStatus == 4 || output.exitStatus >= 126 {
-        throw .other("\(status) cannot tell (exit \(output.exitStatus)): \(output.stderrText.trimmingWhitespace())")
+        throw .other(
+          "\(status) cannot tell (exit \(output.exitStatus)): \(output.stderrText.trimmingWhitespace())")
       }
       let enabled = try outputs.output(links).stdoutText.split(separator: "\n").contains { entry in
         entry.hasPrefix("S") && entry.dropFirst(3) == Substring(name)
       }
       return .present(
-        ServiceFacts(running: output.exitStatus == 0, enabled: enabled, state: output.exitStatus == 0 ? "running" : "stopped"))
+        ServiceFacts(
+          running: output.exitStatus == 0, enabled: enabled,
+          state: output.exitStatus == 0 ? "running" : "stopped"))
     }
   }
 }

@@ -28,7 +28,9 @@ enum SocketProbe {
 
   /// Rows of `sl local_address rem_address st ...`; TCP listens in state 0A, UDP sockets bound
   /// with no peer are state 07.
-  static func parse(_ text: String, proto: Port.TransportProtocol, command: ProbeCommand) throws(ProbeError) -> [Listener] {
+  static func parse(_ text: String, proto: Port.TransportProtocol, command: ProbeCommand) throws(ProbeError)
+    -> [Listener]
+  {
     var result: [Listener] = []
     for line in text.split(separator: "\n").dropFirst() {
       let fields = line.split(separator: " ")
@@ -36,7 +38,8 @@ enum SocketProbe {
       let state = fields[3]
       guard (proto == .tcp && state == "0A") || (proto == .udp && state == "07") else { continue }
       let local = fields[1].split(separator: ":")
-      guard local.count == 2, let port = Int(local[1], radix: 16), let address = decodeAddress(local[0]) else {
+      guard local.count == 2, let port = Int(local[1], radix: 16), let address = decodeAddress(local[0])
+      else {
         throw .unexpectedOutput(command: command.description, detail: String(line))
       }
       result.append(Listener(proto: proto, address: address, port: port))

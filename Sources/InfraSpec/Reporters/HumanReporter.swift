@@ -68,11 +68,15 @@ public struct HumanReporter: Reporter {
   /// `[12/20] fra1: 2 failed (3 pending)` on stderr; one line per host, readable in CI logs too.
   private func reportProgress(lastHost: String, summary: Summary) {
     let state =
-      summary.failed > 0 ? paint("\(summary.failed) failed", .red)
-      : summary.couldNotCheck > 0 ? paint("\(summary.couldNotCheck) could not check", .yellow)
-      : paint("\(summary.passed) passed", .green)
+      summary.failed > 0
+      ? paint("\(summary.failed) failed", .red)
+      : summary.couldNotCheck > 0
+        ? paint("\(summary.couldNotCheck) could not check", .yellow)
+        : paint("\(summary.passed) passed", .green)
     let pending = hosts.count - finished.count
-    progress.write("[\(finished.count)/\(hosts.count)] \(lastHost): \(state)\(pending > 0 ? " (\(pending) pending)" : "")\n")
+    progress.write(
+      "[\(finished.count)/\(hosts.count)] \(lastHost): \(state)\(pending > 0 ? " (\(pending) pending)" : "")\n"
+    )
   }
 
   /// Per host in inventory order: a one-line verdict, then that host's failures.
@@ -81,7 +85,8 @@ public struct HumanReporter: Reporter {
     for host in hosts {
       let summary = finished[host] ?? Summary()
       let problems = problemsByHost[host] ?? []
-      let mark = problems.isEmpty ? paint("✓", .green) : summary.failed > 0 ? paint("✗", .red) : paint("?", .yellow)
+      let mark =
+        problems.isEmpty ? paint("✓", .green) : summary.failed > 0 ? paint("✗", .red) : paint("?", .yellow)
       text += "\(mark) \(paint(host, .bold)): \(summary.line)\n"
       for problem in problems { text += "    " + paint(problem.text, problem.style) + "\n" }
     }

@@ -80,8 +80,10 @@ public struct TAPReporter: Reporter {
     case .failed(let expected, let actual):
       return "not ok \(number) - \(name)\n"
         + yaml(
-          [("message", .string(result.message)), ("severity", .string("fail")),
-           ("wanted", .string(expected)), ("found", .string(actual))] + context(result))
+          [
+            ("message", .string(result.message)), ("severity", .string("fail")),
+            ("wanted", .string(expected)), ("found", .string(actual)),
+          ] + context(result))
     case .couldNotCheck:
       return "not ok \(number) - \(name)\n"
         + yaml([("message", .string(result.message)), ("severity", .string("error"))] + context(result))
@@ -90,8 +92,13 @@ public struct TAPReporter: Reporter {
 
   private static func context(_ result: CheckResult) -> [(String, YAMLValue)] {
     [
-      ("at", .map([("file", .string(result.location.file)), ("line", .number(result.location.line)),
-                   ("column", .number(result.location.column))])),
+      (
+        "at",
+        .map([
+          ("file", .string(result.location.file)), ("line", .number(result.location.line)),
+          ("column", .number(result.location.column)),
+        ])
+      ),
       ("host", .string(result.host)),
       ("probe", .string(result.probes.joined(separator: "\n"))),
       ("duration_ms", .number(Int(result.durationMilliseconds.rounded()))),

@@ -34,52 +34,74 @@ public struct Command: Resource {
   }
 
   /// Standard output equals `text`, ignoring the trailing newline.
-  public func stdout(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func stdout(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding("stdout", expected: TextMatch.show(text), file: file, line: line, column: column) {
       (output: CommandOutput) in TextMatch.equals(text, output.stdoutText)
     }
   }
 
-  public func stdout(contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func stdout(
+    contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
-    adding("stdout", expected: "to contain \(TextMatch.show(text))", title: "stdout contains \(TextMatch.show(text))",
-           file: file, line: line, column: column) {
+    adding(
+      "stdout", expected: "to contain \(TextMatch.show(text))",
+      title: "stdout contains \(TextMatch.show(text))",
+      file: file, line: line, column: column
+    ) {
       (output: CommandOutput) in TextMatch.contains(text, in: output.stdoutText)
     }
   }
 
   /// Some line of standard output matches the regular expression.
-  public func stdout(matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func stdout(
+    matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
-    adding("stdout", expected: "to match /\(pattern)/", title: "stdout matches /\(pattern)/",
-           file: file, line: line, column: column) {
+    adding(
+      "stdout", expected: "to match /\(pattern)/", title: "stdout matches /\(pattern)/",
+      file: file, line: line, column: column
+    ) {
       (output: CommandOutput) in TextMatch.matches(pattern, in: output.stdoutText)
     }
   }
 
   /// Standard error equals `text`, ignoring the trailing newline.
-  public func stderr(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func stderr(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding("stderr", expected: TextMatch.show(text), file: file, line: line, column: column) {
       (output: CommandOutput) in TextMatch.equals(text, output.stderrText)
     }
   }
 
-  public func stderr(contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func stderr(
+    contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
-    adding("stderr", expected: "to contain \(TextMatch.show(text))", title: "stderr contains \(TextMatch.show(text))",
-           file: file, line: line, column: column) {
+    adding(
+      "stderr", expected: "to contain \(TextMatch.show(text))",
+      title: "stderr contains \(TextMatch.show(text))",
+      file: file, line: line, column: column
+    ) {
       (output: CommandOutput) in TextMatch.contains(text, in: output.stderrText)
     }
   }
 
-  public func stderr(matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func stderr(
+    matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
-    adding("stderr", expected: "to match /\(pattern)/", title: "stderr matches /\(pattern)/",
-           file: file, line: line, column: column) {
+    adding(
+      "stderr", expected: "to match /\(pattern)/", title: "stderr matches /\(pattern)/",
+      file: file, line: line, column: column
+    ) {
       (output: CommandOutput) in TextMatch.matches(pattern, in: output.stderrText)
     }
   }

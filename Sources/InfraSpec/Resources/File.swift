@@ -50,13 +50,17 @@ public struct File: Resource {
     }
   }
 
-  public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding("owner", expected: user, file: file, line: line, column: column) { (facts: FileFacts) in
       expectEqual(user, facts.owner)
     }
   }
 
-  public func group(_ group: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func group(_ group: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding("group", expected: group, file: file, line: line, column: column) { (facts: FileFacts) in
       expectEqual(group, facts.group)
     }

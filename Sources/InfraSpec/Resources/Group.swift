@@ -19,22 +19,36 @@ public struct Group: Resource {
   }
 
   /// The group database lists `user` as a member.
-  public func hasMember(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("members", expected: "to include \(user)", title: "has member \(user)", file: file, line: line, column: column) {
+  public func hasMember(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding(
+      "members", expected: "to include \(user)", title: "has member \(user)", file: file, line: line,
+      column: column
+    ) {
       (facts: GroupFacts) in
       facts.members.contains(user)
         ? .pass
-        : .fail(expected: "to include \(user)", actual: facts.members.isEmpty ? "no members" : facts.members.joined(separator: ", "))
+        : .fail(
+          expected: "to include \(user)",
+          actual: facts.members.isEmpty ? "no members" : facts.members.joined(separator: ", "))
     }
   }
 
   /// Exactly these members, in any order.
-  public func members(_ users: String..., file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func members(_ users: String..., file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     let wanted = users.sorted().joined(separator: ", ")
-    return adding("members", expected: wanted.isEmpty ? "no members" : wanted, file: file, line: line, column: column) {
+    return adding(
+      "members", expected: wanted.isEmpty ? "no members" : wanted, file: file, line: line, column: column
+    ) {
       (facts: GroupFacts) in
       let actual = facts.members.sorted().joined(separator: ", ")
-      return actual == wanted ? .pass : .fail(expected: wanted.isEmpty ? "no members" : wanted, actual: actual.isEmpty ? "no members" : actual)
+      return actual == wanted
+        ? .pass
+        : .fail(
+          expected: wanted.isEmpty ? "no members" : wanted, actual: actual.isEmpty ? "no members" : actual)
     }
   }
 }

@@ -17,13 +17,15 @@ public struct Interface: Resource {
 
   /// Administratively up and with a carrier.
   public func isUp(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("state", expected: "up", title: "is up", file: file, line: line, column: column) { (facts: InterfaceFacts) in
+    adding("state", expected: "up", title: "is up", file: file, line: line, column: column) {
+      (facts: InterfaceFacts) in
       expectEqual("up", facts.state)
     }
   }
 
   public func isDown(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("state", expected: "down", title: "is down", file: file, line: line, column: column) { (facts: InterfaceFacts) in
+    adding("state", expected: "down", title: "is down", file: file, line: line, column: column) {
+      (facts: InterfaceFacts) in
       expectEqual("down", facts.state)
     }
   }
@@ -37,27 +39,43 @@ public struct Interface: Resource {
   /// The hardware address, compared case-insensitively.
   public func mac(_ mac: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let wanted = mac.lowercased()
-    return adding("mac", expected: wanted, file: file, line: line, column: column) { (facts: InterfaceFacts) in
+    return adding("mac", expected: wanted, file: file, line: line, column: column) {
+      (facts: InterfaceFacts) in
       expectEqual(wanted, facts.mac.lowercased())
     }
   }
 
   /// Carries this address with this prefix length: `hasAddress("2001:db8::10/64")`.
-  public func hasAddress(_ cidr: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func hasAddress(_ cidr: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     let parts = cidr.split(separator: "/")
-    let wanted = parts.count == 2 ? Int(parts[1]).flatMap { InterfaceProbe.canonical(String(parts[0]), $0) } : nil
-    return adding("addresses", expected: "to include \(cidr)", title: "has address \(cidr)", file: file, line: line, column: column) {
+    let wanted =
+      parts.count == 2 ? Int(parts[1]).flatMap { InterfaceProbe.canonical(String(parts[0]), $0) } : nil
+    return adding(
+      "addresses", expected: "to include \(cidr)", title: "has address \(cidr)", file: file, line: line,
+      column: column
+    ) {
       (facts: InterfaceFacts) in
-      guard let wanted else { return .cannotCheck("not an address with prefix length: \(cidr) (write 192.0.2.10/24)") }
+      guard let wanted else {
+        return .cannotCheck("not an address with prefix length: \(cidr) (write 192.0.2.10/24)")
+      }
       return facts.addresses.contains(wanted)
         ? .pass
-        : .fail(expected: "to include \(cidr)", actual: facts.addresses.isEmpty ? "no addresses" : facts.addresses.joined(separator: ", "))
+        : .fail(
+          expected: "to include \(cidr)",
+          actual: facts.addresses.isEmpty ? "no addresses" : facts.addresses.joined(separator: ", "))
     }
   }
 
   /// Link speed in Mb/s, where the kernel reports one (physical NICs; not veth, not loopback).
-  public func speed(_ megabits: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("speed", expected: "\(megabits) Mb/s", file: file, line: line, column: column, plan: InterfaceProbe.speedPlan(name)) {
+  public func speed(_ megabits: Int, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding(
+      "speed", expected: "\(megabits) Mb/s", file: file, line: line, column: column,
+      plan: InterfaceProbe.speedPlan(name)
+    ) {
       (actual: Int) in expectEqual("\(megabits) Mb/s", "\(actual) Mb/s")
     }
   }

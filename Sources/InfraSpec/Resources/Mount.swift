@@ -13,15 +13,22 @@ public struct Mount: Resource {
   }
 
   /// The filesystem type, e.g. `ext4`, `xfs`, `tmpfs`.
-  public func filesystem(_ type: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func filesystem(_ type: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding("filesystem", expected: type, file: file, line: line, column: column) { (entry: MountEntry) in
       expectEqual(type, entry.filesystem)
     }
   }
 
   /// The mount options include `option` (`ro`, `noexec`, `size=64m`).
-  public func hasOption(_ option: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("options", expected: "to include \(option)", title: "has option \(option)", file: file, line: line, column: column) {
+  public func hasOption(_ option: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding(
+      "options", expected: "to include \(option)", title: "has option \(option)", file: file, line: line,
+      column: column
+    ) {
       (entry: MountEntry) in
       entry.options.contains(option)
         ? .pass : .fail(expected: "to include \(option)", actual: entry.options.joined(separator: ","))
@@ -29,7 +36,9 @@ public struct Mount: Resource {
   }
 
   /// The mounted device or source, e.g. `/dev/sda1`.
-  public func device(_ device: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func device(_ device: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding("device", expected: device, file: file, line: line, column: column) { (entry: MountEntry) in
       expectEqual(device, entry.device)
     }

@@ -12,7 +12,8 @@ public struct Package: Resource {
   }
 
   public func isInstalled(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    addingExistence("is installed", wanted: true, expected: "installed", file: file, line: line, column: column)
+    addingExistence(
+      "is installed", wanted: true, expected: "installed", file: file, line: line, column: column)
   }
 
   public func isNotInstalled(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
@@ -31,7 +32,8 @@ public struct Package: Resource {
   public func version(
     atLeast minimum: String, file: String = #filePath, line: Int = #line, column: Int = #column
   ) -> Self {
-    compare(to: minimum, expected: ">= \(minimum)", wanted: [.same, .newer], file: file, line: line, column: column)
+    compare(
+      to: minimum, expected: ">= \(minimum)", wanted: [.same, .newer], file: file, line: line, column: column)
   }
 
   public func version(below limit: String, file: String = #filePath, line: Int = #line, column: Int = #column)

@@ -21,7 +21,9 @@ public struct Port: Resource {
   /// Something listens on the port, on any address.
   public func isListening(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let (number, proto) = (self.number, self.proto)
-    return adding("listening", expected: "listening", title: "is listening", file: file, line: line, column: column) {
+    return adding(
+      "listening", expected: "listening", title: "is listening", file: file, line: line, column: column
+    ) {
       (listeners: [Listener]) in
       let bound = Self.addresses(listeners, number, proto)
       return bound.isEmpty ? .fail(expected: "listening", actual: "not listening") : .pass
@@ -29,13 +31,17 @@ public struct Port: Resource {
   }
 
   /// Something listens on the port at `address`; a wildcard listener (`0.0.0.0`, `::`) covers it.
-  public func isListening(on address: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func isListening(
+    on address: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     let (number, proto) = (self.number, self.proto)
     let wanted = IPAddress(address)
-    return adding("listening", expected: "listening on \(address)", title: "is listening on \(address)",
-                  file: file, line: line, column: column) { (listeners: [Listener]) in
+    return adding(
+      "listening", expected: "listening on \(address)", title: "is listening on \(address)",
+      file: file, line: line, column: column
+    ) { (listeners: [Listener]) in
       guard let wanted else { return .cannotCheck("not an IP address: \(address)") }
       let bound = Self.addresses(listeners, number, proto)
       let covered = bound.contains { have in
@@ -43,22 +49,32 @@ public struct Port: Resource {
       }
       return covered
         ? .pass
-        : .fail(expected: "listening on \(address)",
-                actual: bound.isEmpty ? "not listening" : "listening on " + bound.map(\.description).joined(separator: ", "))
+        : .fail(
+          expected: "listening on \(address)",
+          actual: bound.isEmpty
+            ? "not listening" : "listening on " + bound.map(\.description).joined(separator: ", "))
     }
   }
 
   public func isNotListening(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let (number, proto) = (self.number, self.proto)
-    return adding("listening", expected: "not listening", title: "is not listening", file: file, line: line, column: column) {
+    return adding(
+      "listening", expected: "not listening", title: "is not listening", file: file, line: line,
+      column: column
+    ) {
       (listeners: [Listener]) in
       let bound = Self.addresses(listeners, number, proto)
       return bound.isEmpty
-        ? .pass : .fail(expected: "not listening", actual: "listening on " + bound.map(\.description).joined(separator: ", "))
+        ? .pass
+        : .fail(
+          expected: "not listening",
+          actual: "listening on " + bound.map(\.description).joined(separator: ", "))
     }
   }
 
-  private static func addresses(_ listeners: [Listener], _ number: Int, _ proto: TransportProtocol) -> [IPAddress] {
+  private static func addresses(_ listeners: [Listener], _ number: Int, _ proto: TransportProtocol)
+    -> [IPAddress]
+  {
     var seen: [IPAddress] = []
     for listener in listeners where listener.port == number && listener.proto == proto {
       if let address = IPAddress(listener.address), !seen.contains(address) { seen.append(address) }

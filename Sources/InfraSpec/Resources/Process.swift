@@ -15,7 +15,8 @@ public struct Process: Resource {
 
   public func isRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let name = self.name
-    return adding("running", expected: "running", title: "is running", file: file, line: line, column: column) {
+    return adding("running", expected: "running", title: "is running", file: file, line: line, column: column)
+    {
       (all: [ProcessEntry]) in
       Self.matching(all, name).isEmpty ? .fail(expected: "running", actual: "not running") : .pass
     }
@@ -23,31 +24,44 @@ public struct Process: Resource {
 
   public func isNotRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let name = self.name
-    return adding("running", expected: "not running", title: "is not running", file: file, line: line, column: column) {
+    return adding(
+      "running", expected: "not running", title: "is not running", file: file, line: line, column: column
+    ) {
       (all: [ProcessEntry]) in
       let found = Self.matching(all, name)
-      return found.isEmpty ? .pass : .fail(expected: "not running", actual: "running as pid " + found.map { "\($0.pid)" }.joined(separator: ", "))
+      return found.isEmpty
+        ? .pass
+        : .fail(
+          expected: "not running",
+          actual: "running as pid " + found.map { "\($0.pid)" }.joined(separator: ", "))
     }
   }
 
   /// Exactly this many processes of that name.
-  public func count(_ count: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func count(_ count: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self
+  {
     let name = self.name
-    return adding("count", expected: "\(count)", file: file, line: line, column: column) { (all: [ProcessEntry]) in
+    return adding("count", expected: "\(count)", file: file, line: line, column: column) {
+      (all: [ProcessEntry]) in
       expectEqual(count, Self.matching(all, name).count)
     }
   }
 
-  public func count(atLeast minimum: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func count(atLeast minimum: Int, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     let name = self.name
-    return adding("count", expected: ">= \(minimum)", file: file, line: line, column: column) { (all: [ProcessEntry]) in
+    return adding("count", expected: ">= \(minimum)", file: file, line: line, column: column) {
+      (all: [ProcessEntry]) in
       let count = Self.matching(all, name).count
       return count >= minimum ? .pass : .fail(expected: ">= \(minimum)", actual: "\(count)")
     }
   }
 
   /// Every process of that name runs as `user` (and at least one runs).
-  public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     let name = self.name
     return adding("owner", expected: user, file: file, line: line, column: column) { (all: [ProcessEntry]) in
       let found = Self.matching(all, name)

@@ -20,11 +20,14 @@ public struct Route: Resource {
   private init(destination: String, ipv6: Bool?) {
     self.destination = destination
     self.ipv6 = ipv6
-    let subject = destination == "default" ? "route default\(ipv6 == true ? " (IPv6)" : "")" : "route \(destination)"
+    let subject =
+      destination == "default" ? "route default\(ipv6 == true ? " (IPv6)" : "")" : "route \(destination)"
     __chain = __ResourceChain(subject: subject) { profile throws(ProbeError) in
       let base = try RouteProbe.plan(profile)
       return FactPlan(commands: base.commands) { outputs throws(ProbeError) in
-        guard case .present(let all as [RouteEntry]) = try base.read(outputs) else { return .absent("no such route") }
+        guard case .present(let all as [RouteEntry]) = try base.read(outputs) else {
+          return .absent("no such route")
+        }
         let matching = all.filter { route in
           guard route.destination == destination else { return false }
           guard let ipv6, let gateway = route.gateway, let address = IPAddress(gateway) else { return true }
@@ -40,21 +43,31 @@ public struct Route: Resource {
   }
 
   /// Goes through `gateway`.
-  public func via(_ gateway: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func via(_ gateway: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     let wanted = IPAddress(gateway)?.description ?? gateway
-    return adding("gateway", expected: wanted, title: "via \(gateway)", file: file, line: line, column: column) {
+    return adding(
+      "gateway", expected: wanted, title: "via \(gateway)", file: file, line: line, column: column
+    ) {
       (routes: [RouteEntry]) in
       routes.contains { $0.gateway == wanted }
-        ? .pass : .fail(expected: wanted, actual: routes.map { $0.gateway ?? "no gateway (\($0.description))" }.joined(separator: ", "))
+        ? .pass
+        : .fail(
+          expected: wanted,
+          actual: routes.map { $0.gateway ?? "no gateway (\($0.description))" }.joined(separator: ", "))
     }
   }
 
   /// Leaves through `device`.
-  public func device(_ device: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func device(_ device: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding("device", expected: device, title: "dev \(device)", file: file, line: line, column: column) {
       (routes: [RouteEntry]) in
       routes.contains { $0.device == device }
-        ? .pass : .fail(expected: device, actual: routes.map { $0.device ?? "no device" }.joined(separator: ", "))
+        ? .pass
+        : .fail(expected: device, actual: routes.map { $0.device ?? "no device" }.joined(separator: ", "))
     }
   }
 }

@@ -16,7 +16,9 @@ public struct Service: Resource {
   }
 
   public func isNotRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("running", expected: "not running", title: "is not running", file: file, line: line, column: column) {
+    adding(
+      "running", expected: "not running", title: "is not running", file: file, line: line, column: column
+    ) {
       (facts: ServiceFacts) in facts.running ? .fail(expected: "not running", actual: facts.state) : .pass
     }
   }

@@ -27,14 +27,18 @@ public struct Sysctl: Resource {
   }
 
   /// The value, with runs of whitespace (tabs in `ip_local_port_range`) read as one space.
-  public func value(_ expected: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func value(_ expected: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     let wanted = Self.normalize(expected)
     return adding("value", expected: wanted, file: file, line: line, column: column) { (raw: String) in
       expectEqual(wanted, Self.normalize(raw))
     }
   }
 
-  public func value(_ expected: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func value(_ expected: Int, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     value(String(expected), file: file, line: line, column: column)
   }
 

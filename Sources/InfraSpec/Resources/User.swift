@@ -14,7 +14,9 @@ public struct User: Resource {
   }
 
   public func doesNotExist(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    addingExistence("does not exist", wanted: false, expected: "no such user", file: file, line: line, column: column) {
+    addingExistence(
+      "does not exist", wanted: false, expected: "no such user", file: file, line: line, column: column
+    ) {
       facts in (facts as? UserFacts).map { "uid \($0.uid)" } ?? "present"
     }
   }
@@ -32,29 +34,39 @@ public struct User: Resource {
     }
   }
 
-  public func home(_ path: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func home(_ path: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self
+  {
     adding("home", expected: path, file: file, line: line, column: column) { (facts: UserFacts) in
       expectEqual(path, facts.home)
     }
   }
 
-  public func shell(_ path: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func shell(_ path: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding("shell", expected: path, file: file, line: line, column: column) { (facts: UserFacts) in
       expectEqual(path, facts.shell)
     }
   }
 
   /// Member of every group named (primary or supplementary); other memberships are allowed.
-  public func inGroups(_ groups: String..., file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func inGroups(
+    _ groups: String..., file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     let wanted = groups.joined(separator: ", ")
-    return adding("groups", expected: "to include \(wanted)", title: "in groups \(wanted)", file: file, line: line, column: column) {
+    return adding(
+      "groups", expected: "to include \(wanted)", title: "in groups \(wanted)", file: file, line: line,
+      column: column
+    ) {
       (facts: UserFacts) in
       let missing = groups.filter { !facts.groups.contains($0) }
       return missing.isEmpty
         ? .pass
-        : .fail(expected: "to include \(wanted)", actual: facts.groups.joined(separator: ", ") + " (missing \(missing.joined(separator: ", ")))")
+        : .fail(
+          expected: "to include \(wanted)",
+          actual: facts.groups.joined(separator: ", ") + " (missing \(missing.joined(separator: ", ")))")
     }
   }
 }

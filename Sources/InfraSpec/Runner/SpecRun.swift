@@ -51,11 +51,13 @@ struct SpecRun {
       }
       for (index, check) in fleetChecks.enumerated() {
         let hosts = targets.filter { check.applies(toHostIn: $0.groups) }.map(\.name)
-        let result = Self.judgeFleet(check, hosts: hosts, values: fleetValues.mapValues { $0[index] }, failures: failures)
+        let result = Self.judgeFleet(
+          check, hosts: hosts, values: fleetValues.mapValues { $0[index] }, failures: failures)
         total.count(result.outcome)
         sink.yield(.fleetCheckFinished(result))
       }
-      sink.yield(.runFinished(summary: total, durationMilliseconds: Double((clock.now - started).milliseconds)))
+      sink.yield(
+        .runFinished(summary: total, durationMilliseconds: Double((clock.now - started).milliseconds)))
       sink.finish()
     }
     var total = Summary()

@@ -63,7 +63,8 @@ struct HostFactsTests {
       }
       """
     ])
-    let result = try CLI.run(["run", "--format", "human"], in: root, wrapper: ["ip", "netns", "exec", namespace])
+    let result = try CLI.run(
+      ["run", "--format", "human"], in: root, wrapper: ["ip", "netns", "exec", namespace])
     let failures = result.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/") }.map(String.init)
     #expect(
       failures == [
@@ -99,7 +100,8 @@ struct HostFactsTests {
     try Shell.must(["groupadd", group])
     try Shell.must(["useradd", "-M", "-d", "/srv/\(user)", "-s", "/bin/false", "-G", group, user])
     try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-    try "listen 443;\nworker_processes 4;\n".write(toFile: folder + "/app.conf", atomically: true, encoding: .utf8)
+    try "listen 443;\nworker_processes 4;\n".write(
+      toFile: folder + "/app.conf", atomically: true, encoding: .utf8)
     try Shell.must(["chown", "\(user):\(group)", folder + "/app.conf"])
     try Shell.must(["chmod", "0640", folder + "/app.conf"])
     try Shell.must(["ln", "-s", "app.conf", folder + "/current"])
@@ -114,13 +116,13 @@ struct HostFactsTests {
     let debian = folder + "/deb"
     try FileManager.default.createDirectory(atPath: debian + "/DEBIAN", withIntermediateDirectories: true)
     try """
-      Package: \(package)
-      Version: 1:2.3~rc1-4
-      Architecture: all
-      Maintainer: InfraSpec tests <tests@example.com>
-      Description: fixture for InfraSpec's package checks
+    Package: \(package)
+    Version: 1:2.3~rc1-4
+    Architecture: all
+    Maintainer: InfraSpec tests <tests@example.com>
+    Description: fixture for InfraSpec's package checks
 
-      """.write(toFile: debian + "/DEBIAN/control", atomically: true, encoding: .utf8)
+    """.write(toFile: debian + "/DEBIAN/control", atomically: true, encoding: .utf8)
     try Shell.must(["dpkg-deb", "--build", debian, folder + "/fixture.deb"])
     try Shell.must(["dpkg", "-i", folder + "/fixture.deb"])
     let digest = try Shell.must(["sha256sum", folder + "/app.conf"]).prefix(64)

@@ -27,26 +27,30 @@ struct RunCommandTests {
     ])
     let human = try CLI.run(["run", "--format", "human"], in: root)
     #expect(human.status == 1)
-    #expect(human.stdout.contains("Specs/fail.swift:4:27: file /etc/passwd: mode: expected 0600, got 0644\n"), "\(human.stdout)")
+    #expect(
+      human.stdout.contains("Specs/fail.swift:4:27: file /etc/passwd: mode: expected 0600, got 0644\n"),
+      "\(human.stdout)")
     #expect(!human.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
 
     let tap = try CLI.run(["run"], in: root)
     #expect(tap.status == 1)
     #expect(tap.stdout.hasPrefix("TAP version 13\n"))
-    #expect(tap.stdout.contains("""
-      not ok 1 - files › file /etc/passwd: mode 0600
-        ---
-        message: "file /etc/passwd: mode: expected 0600, got 0644"
-        severity: "fail"
-        wanted: "0600"
-        found: "0644"
-        at:
-          file: "Specs/fail.swift"
-          line: 4
-          column: 27
-        host: "localhost"
-        probe: "stat -c '%f %a %U %G %s' -- /etc/passwd"
-      """), "\(tap.stdout)")
+    #expect(
+      tap.stdout.contains(
+        """
+        not ok 1 - files › file /etc/passwd: mode 0600
+          ---
+          message: "file /etc/passwd: mode: expected 0600, got 0644"
+          severity: "fail"
+          wanted: "0600"
+          found: "0644"
+          at:
+            file: "Specs/fail.swift"
+            line: 4
+            column: 27
+          host: "localhost"
+          probe: "stat -c '%f %a %U %G %s' -- /etc/passwd"
+        """), "\(tap.stdout)")
     let prove = try Prove.check(tap.stdout)
     #expect(prove.status != 0 && prove.output.contains("Failed 1/1 subtests"), "\(prove.output)")
     #expect(!prove.output.contains("Parse errors"), "\(prove.output)")
@@ -65,7 +69,9 @@ struct RunCommandTests {
     ])
     let result = try CLI.run(["run"], in: root)
     #expect(result.status == 65)
-    #expect(result.stderr.contains("Specs/typo.swift:4:21: error: value of type 'Interface' has no member 'mtuu'"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("Specs/typo.swift:4:21: error: value of type 'Interface' has no member 'mtuu'"),
+      "\(result.stderr)")
     #expect(!result.stderr.contains("Stack dump") && !result.stderr.contains("main.swift"))
     #expect(result.stdout.isEmpty)
   }
@@ -107,8 +113,13 @@ struct RunCommandTests {
     let result = try CLI.run(["run"], in: root)
     #expect(!FileManager.default.fileExists(atPath: marker), "a hostile name was executed")
     #expect(result.status == 1, "\(result.stdout)")
-    #expect(result.stdout.contains("message: \"service x; touch \(marker): running: could not check: not a service name: \\\"x; touch \(marker)\\\"\""), "\(result.stdout)")
-    #expect(result.stdout.contains("sysctl ../../../tmp/x: value: could not check: not a sysctl key"), "\(result.stdout)")
+    #expect(
+      result.stdout.contains(
+        "message: \"service x; touch \(marker): running: could not check: not a service name: \\\"x; touch \(marker)\\\"\""
+      ), "\(result.stdout)")
+    #expect(
+      result.stdout.contains("sysctl ../../../tmp/x: value: could not check: not a sysctl key"),
+      "\(result.stdout)")
     let prove = try Prove.check(result.stdout)
     #expect(!prove.output.contains("Parse errors"), "\(prove.output)")
   }
@@ -149,8 +160,10 @@ struct RunCommandTests {
     ])
     let result = try CLI.run(["run", "--format", "human"], in: root)
     #expect(result.status == 2)
-    #expect(result.stdout.contains(
-      "Specs/missing.swift:4:49: command infraspec-no-such-tool: exit status: could not check: command not found on host: infraspec-no-such-tool"),
+    #expect(
+      result.stdout.contains(
+        "Specs/missing.swift:4:49: command infraspec-no-such-tool: exit status: could not check: command not found on host: infraspec-no-such-tool"
+      ),
       "\(result.stdout)")
   }
 

@@ -11,11 +11,13 @@ struct SpecCompilerTests {
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try "print(\"top level\")\n".write(toFile: folder + "/main.swift", atomically: true, encoding: .utf8)
     let compiled = try Shell.run([
-      "swiftc", "-c", folder + "/main.swift", "-o", folder + "/main.o", "-Xfrontend", "-entry-point-function-name",
+      "swiftc", "-c", folder + "/main.swift", "-o", folder + "/main.o", "-Xfrontend",
+      "-entry-point-function-name",
       "-Xfrontend", "__infraspec_pin",
     ])
     #expect(compiled.status == 0, "\(compiled.stderr)")
-    let symbols = try Shell.run(["nm", "--defined-only", folder + "/main.o"]).stdout.split(separator: "\n").map { $0.split(separator: " ").last ?? "" }
+    let symbols = try Shell.run(["nm", "--defined-only", folder + "/main.o"]).stdout.split(separator: "\n")
+      .map { $0.split(separator: " ").last ?? "" }
     #expect(symbols.contains("__infraspec_pin"), "\(symbols)")
     #expect(!symbols.contains("main"), "the renamed entry must not define main")
   }
@@ -40,16 +42,21 @@ struct SpecCompilerTests {
     ])
     let result = try CLI.run(["run"], in: root)
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-    #expect(result.stdout.contains("ok 1 - a › file /etc/passwd: exists\nok 2 - b › file /etc/group: owner root\n"), "\(result.stdout)")
+    #expect(
+      result.stdout.contains("ok 1 - a › file /etc/passwd: exists\nok 2 - b › file /etc/group: owner root\n"),
+      "\(result.stdout)")
   }
 
   @Test("a warm run reuses the compiled spec; an edit recompiles it")
   func cache() throws {
     let cache = NSTemporaryDirectory() + "isp-cache-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: cache) }
-    let root = try CLI.workspace(["c.swift": "import InfraSpec\n\ndescribe(\"c\") { File(\"/etc/passwd\").exists() }\n"])
+    let root = try CLI.workspace([
+      "c.swift": "import InfraSpec\n\ndescribe(\"c\") { File(\"/etc/passwd\").exists() }\n"
+    ])
     func binaries() throws -> [String] {
-      try FileManager.default.contentsOfDirectory(atPath: cache + "/infraspec").filter { !$0.hasSuffix(".o") }.sorted()
+      try FileManager.default.contentsOfDirectory(atPath: cache + "/infraspec").filter { !$0.hasSuffix(".o") }
+        .sorted()
     }
     #expect(try CLI.run(["run"], in: root, environment: ["XDG_CACHE_HOME": cache]).status == 0)
     let first = try binaries()

@@ -47,7 +47,9 @@ struct InventoryTests {
 
   @Test("mistakes name their line")
   func errors() {
-    #expect(throws: Inventory.ParseError(line: 2, message: "unknown section kind :hosts2 (use :children or :vars)")) {
+    #expect(
+      throws: Inventory.ParseError(line: 2, message: "unknown section kind :hosts2 (use :children or :vars)")
+    ) {
       try Inventory.parse("a\n[x:hosts2]\n")
     }
     #expect(throws: Inventory.ParseError(line: 1, message: "expected key=value, got novalue")) {

@@ -7,7 +7,8 @@ import Testing
 /// READMEs for which recordings are real and which are written from documentation).
 @Suite("probe sets per OS family")
 struct ProbeFamilyTests {
-  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures/probes")
 
   static func fixture(_ path: String) throws -> [UInt8] {
@@ -21,7 +22,9 @@ struct ProbeFamilyTests {
   static func ok(_ text: String) -> Result<CommandOutput, ProbeError> { ok(Array(text.utf8)) }
 
   /// Runs `checks` against recorded output and returns `"subject: title => verdict"` lines.
-  static func verdicts(_ checks: [Check], _ recordings: [ProbeCommand: Result<CommandOutput, ProbeError>]) async -> [String] {
+  static func verdicts(_ checks: [Check], _ recordings: [ProbeCommand: Result<CommandOutput, ProbeError>])
+    async -> [String]
+  {
     let transport = ReplayTransport(hostName: "recorded", recordings: recordings)
     let collected = Collected()
     _ = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { event in
@@ -54,17 +57,26 @@ struct ProbeFamilyTests {
     let recordings: [ProbeCommand: Result<CommandOutput, ProbeError>] = [
       HostProfile.osReleaseCommand: Self.ok(try Self.fixture("alpine3.20/os-release")),
       HostProfile.initCommand: Self.ok("init\n"),
-      ProbeCommand(["cat", "/lib/apk/db/installed"]): Self.ok(try Self.fixture("alpine3.20/lib-apk-db-installed")),
+      ProbeCommand(["cat", "/lib/apk/db/installed"]): Self.ok(
+        try Self.fixture("alpine3.20/lib-apk-db-installed")),
       ProbeCommand(["stat", "-c", "%f %a %U %G %s", "--", "/etc/passwd"]):
         Self.ok(try Self.fixture("alpine3.20/infraspec-stat-etc-passwd.out")),
-      ProbeCommand(["ip", "-o", "link", "show"]): Self.ok(try Self.fixture("alpine3.20/infraspec-ip-o-link.out")),
-      ProbeCommand(["ip", "-o", "addr", "show"]): Self.ok(try Self.fixture("alpine3.20/infraspec-ip-o-addr.out")),
-      ProbeCommand(["ip", "-4", "route", "show"]): Self.ok(try Self.fixture("alpine3.20/infraspec-ip-4-route.out")),
-      ProbeCommand(["ip", "-6", "route", "show"]): Self.ok(try Self.fixture("alpine3.20/infraspec-ip-6-route.out")),
-      ProbeCommand(["ps", "-A", "-o", "pid=", "-o", "user=", "-o", "comm="]): Self.ok(try Self.fixture("alpine3.20/busybox-ps.out")),
-      ProbeCommand(["rc-service", "sshd", "status"]): Self.ok(try Self.fixture("alpine3.20/rc-service-sshd-status.out")),
+      ProbeCommand(["ip", "-o", "link", "show"]): Self.ok(
+        try Self.fixture("alpine3.20/infraspec-ip-o-link.out")),
+      ProbeCommand(["ip", "-o", "addr", "show"]): Self.ok(
+        try Self.fixture("alpine3.20/infraspec-ip-o-addr.out")),
+      ProbeCommand(["ip", "-4", "route", "show"]): Self.ok(
+        try Self.fixture("alpine3.20/infraspec-ip-4-route.out")),
+      ProbeCommand(["ip", "-6", "route", "show"]): Self.ok(
+        try Self.fixture("alpine3.20/infraspec-ip-6-route.out")),
+      ProbeCommand(["ps", "-A", "-o", "pid=", "-o", "user=", "-o", "comm="]): Self.ok(
+        try Self.fixture("alpine3.20/busybox-ps.out")),
+      ProbeCommand(["rc-service", "sshd", "status"]): Self.ok(
+        try Self.fixture("alpine3.20/rc-service-sshd-status.out")),
       ProbeCommand(["rc-service", "chronyd", "status"]): .success(
-        CommandOutput(exitStatus: 3, stdout: try Self.fixture("alpine3.20/rc-service-chronyd-status-stopped.out"), stderr: [])),
+        CommandOutput(
+          exitStatus: 3, stdout: try Self.fixture("alpine3.20/rc-service-chronyd-status-stopped.out"),
+          stderr: [])),
       ProbeCommand(["rc-update", "show", "-v"]): Self.ok(" sshd | default\n chronyd |\n"),
     ]
     let verdicts = await Self.verdicts(checks, recordings)
@@ -91,10 +103,18 @@ struct ProbeFamilyTests {
 
   @Test("RHEL: rpm queries with epochs, iproute2 JSON and systemd")
   func rhel() async throws {
-    let bash = ProbeCommand(["rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", "bash"])
-    let openssl = ProbeCommand(["rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", "openssl"])
-    let nginx = ProbeCommand(["rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", "nginx"])
-    let kernel = ProbeCommand(["rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", "kernel-core"])
+    let bash = ProbeCommand([
+      "rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", "bash",
+    ])
+    let openssl = ProbeCommand([
+      "rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", "openssl",
+    ])
+    let nginx = ProbeCommand([
+      "rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", "nginx",
+    ])
+    let kernel = ProbeCommand([
+      "rpm", "-q", "--qf", "%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\n", "--", "kernel-core",
+    ])
     let recorded = String(decoding: try Self.fixture("rhel9/rpm-query-bash-openssl.out"), as: UTF8.self)
       .split(separator: "\n").map { $0 + "\n" }
     let checks =
@@ -112,7 +132,8 @@ struct ProbeFamilyTests {
       HostProfile.initCommand: Self.ok("systemd\n"),
       bash: Self.ok(String(recorded[0])),
       openssl: Self.ok(String(recorded[1])),
-      nginx: .success(CommandOutput(exitStatus: 1, stdout: Array("package nginx is not installed\n".utf8), stderr: [])),
+      nginx: .success(
+        CommandOutput(exitStatus: 1, stdout: Array("package nginx is not installed\n".utf8), stderr: [])),
       kernel: Self.ok(try Self.fixture("rhel9/rpm-query-kernel-core.out")),
       InterfaceProbe.json: Self.ok(try Self.fixture("rhel9/ip-j-addr-show.out")),
       systemctl: Self.ok("LoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n"),

@@ -37,8 +37,9 @@ struct TAPReporterTests {
 
   @Test("skips carry the SKIP directive; newlines never split a test line")
   func skipAndNewlines() {
-    #expect(TAPReporter.testPoint(Self.result(.skipped(reason: "no such\ninterface")), number: 2)
-      == "ok 2 - edge \\#1 › interface eth0: mtu 9000 # SKIP no such interface\n")
+    #expect(
+      TAPReporter.testPoint(Self.result(.skipped(reason: "no such\ninterface")), number: 2)
+        == "ok 2 - edge \\#1 › interface eth0: mtu 9000 # SKIP no such interface\n")
     #expect(TAPReporter.quoted("a\"b\\c\nd\u{7}") == #""a\"b\\c\nd\x07""#)
   }
 
@@ -63,7 +64,12 @@ struct TAPReporterTests {
     close(descriptor)
     let tap = try String(contentsOfFile: path, encoding: .utf8)
     let prove = try Prove.check(tap)
-    #expect(!prove.output.contains("Parse errors") && prove.output.contains("Failed 1/2 subtests"), "\(tap)\n\(prove.output)")
-    #expect(tap.contains("# Subtest: b\n    # b: Debian\n    ok 1 - edge \\#1 › interface eth0: mtu 9000\n    1..1\nok 1 - b\n"), "\(tap)")
+    #expect(
+      !prove.output.contains("Parse errors") && prove.output.contains("Failed 1/2 subtests"),
+      "\(tap)\n\(prove.output)")
+    #expect(
+      tap.contains(
+        "# Subtest: b\n    # b: Debian\n    ok 1 - edge \\#1 › interface eth0: mtu 9000\n    1..1\nok 1 - b\n"
+      ), "\(tap)")
   }
 }

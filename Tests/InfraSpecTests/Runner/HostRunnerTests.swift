@@ -18,7 +18,9 @@ final class CountingTransport: Transport {
     return answer
   }
 
-  func runAll(_ commands: [ProbeCommand], timeout: Duration) -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)> {
+  func runAll(_ commands: [ProbeCommand], timeout: Duration) -> AsyncStream<
+    (ProbeCommand, Result<CommandOutput, ProbeError>)
+  > {
     runConcurrently(commands, timeout: timeout, limit: 4)
   }
 
@@ -27,7 +29,8 @@ final class CountingTransport: Transport {
 
 @Suite("host runner")
 struct HostRunnerTests {
-  static let debian = CommandOutput(exitStatus: 0, stdout: Array("ID=debian\nPRETTY_NAME=\"Debian\"\n".utf8), stderr: [])
+  static let debian = CommandOutput(
+    exitStatus: 0, stdout: Array("ID=debian\nPRETTY_NAME=\"Debian\"\n".utf8), stderr: [])
 
   @Test("a probe several checks need runs once per host, and results keep spec order")
   func deduplicates() async {
@@ -38,13 +41,19 @@ struct HostRunnerTests {
       stat: CommandOutput(exitStatus: 0, stdout: Array("81a4 644 root root 1317\n".utf8), stderr: []),
     ])
     let checks =
-      File("/etc/passwd").isFile().mode(0o644).__chain.checks + File("/etc/passwd").owner("root").group("root").__chain.checks
+      File("/etc/passwd").isFile().mode(0o644).__chain.checks
+      + File("/etc/passwd").owner("root").group("root").__chain.checks
     let names = Mutex<[String]>([])
     let summary = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { event in
-      if case .checkFinished(let result) = event { names.withLock { $0.append("\(result.number) \(result.title) \(result.outcome.word)") } }
+      if case .checkFinished(let result) = event {
+        names.withLock { $0.append("\(result.number) \(result.title) \(result.outcome.word)") }
+      }
     }
     #expect(transport.counts.withLock { $0[stat] } == 1)
-    #expect(names.withLock { $0 } == ["1 is a regular file passed", "2 mode 0644 passed", "3 owner root passed", "4 group root passed"])
+    #expect(
+      names.withLock { $0 } == [
+        "1 is a regular file passed", "2 mode 0644 passed", "3 owner root passed", "4 group root passed",
+      ])
     #expect(summary.summary.passed == 4 && summary.summary.exitCode == .success)
   }
 
@@ -52,14 +61,16 @@ struct HostRunnerTests {
   func unreachableHost() async {
     let transport = CountingTransport([:])
     let events = Mutex<[String]>([])
-    let summary = await HostRunner(transport: transport, checks: File("/x").exists().mode(0o600).__chain.checks, options: RunOptions())
-      .run { event in
-        switch event {
-        case .hostFailed(let host, let reason): events.withLock { $0.append("\(host): \(reason)") }
-        case .checkFinished: events.withLock { $0.append("check") }
-        default: break
-        }
+    let summary = await HostRunner(
+      transport: transport, checks: File("/x").exists().mode(0o600).__chain.checks, options: RunOptions()
+    )
+    .run { event in
+      switch event {
+      case .hostFailed(let host, let reason): events.withLock { $0.append("\(host): \(reason)") }
+      case .checkFinished: events.withLock { $0.append("check") }
+      default: break
       }
+    }
     #expect(events.withLock { $0 } == ["counted: command not found on host: cat"])
     #expect(summary.summary.couldNotCheck == 1 && summary.summary.exitCode == .couldNotCheck)
   }
@@ -72,16 +83,21 @@ struct HostRunnerTests {
       func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
         if command == HostProfile.osReleaseCommand { return HostRunnerTests.debian }
         if command == HostProfile.initCommand { return CommandOutput(exitStatus: 0, stdout: [], stderr: []) }
-        let call = calls.withLock { $0 += 1; return $0 }
+        let call = calls.withLock {
+          $0 += 1; return $0
+        }
         return CommandOutput(exitStatus: call >= 3 ? 0 : 1, stdout: [], stderr: [])
       }
-      func runAll(_ commands: [ProbeCommand], timeout: Duration) -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)> {
+      func runAll(_ commands: [ProbeCommand], timeout: Duration) -> AsyncStream<
+        (ProbeCommand, Result<CommandOutput, ProbeError>)
+      > {
         runConcurrently(commands, timeout: timeout, limit: 1)
       }
       func close() async {}
     }
     let transport = Flipping()
-    let checks = Command("converging").exitStatus(0).eventually(within: .seconds(5), every: .milliseconds(10)).__chain.checks
+    let checks = Command("converging").exitStatus(0).eventually(within: .seconds(5), every: .milliseconds(10))
+      .__chain.checks
     let summary = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { _ in }
     #expect(summary.summary.passed == 1)
     #expect(transport.calls.withLock { $0 } == 3)

@@ -10,7 +10,9 @@ struct CLI {
 
   /// The folder holding the test bundle also holds `infraspec` and `libInfraSpec.so`.
   static let binDirectory: URL = {
-    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let executable =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
     return URL(fileURLWithPath: executable).deletingLastPathComponent()
   }()
 
@@ -25,11 +27,13 @@ struct CLI {
 
   /// A fresh folder with `Specs/<name>` files written into it.
   static func workspace(_ specs: [String: String]) throws -> URL {
-    let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("infraspec-test-\(UUID().uuidString)")
+    let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+      "infraspec-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     for (name, source) in specs {
       let file = root.appendingPathComponent("Specs").appendingPathComponent(name)
-      try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
       try source.write(to: file, atomically: true, encoding: .utf8)
     }
     return root
@@ -39,13 +43,17 @@ struct CLI {
   static func run(
     _ arguments: [String], in directory: URL, wrapper: [String] = [], environment: [String: String] = [:]
   ) throws -> Result {
-    try Shell.run(wrapper + [infraspec] + arguments, in: directory, environment: ["XDG_CACHE_HOME": cacheDirectory].merging(environment) { $1 })
+    try Shell.run(
+      wrapper + [infraspec] + arguments, in: directory,
+      environment: ["XDG_CACHE_HOME": cacheDirectory].merging(environment) { $1 })
   }
 }
 
 /// Runs programs for test setup and for independent consumers (`prove`, `xmllint`).
 enum Shell {
-  static func run(_ argv: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String? = nil) throws -> CLI.Result {
+  static func run(
+    _ argv: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String? = nil
+  ) throws -> CLI.Result {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = argv
