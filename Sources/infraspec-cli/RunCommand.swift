@@ -9,8 +9,10 @@ struct RunCommand: AsyncParsableCommand {
 
   @OptionGroup var specs: SpecOptions
 
-  @Option(help: "Output on stdout: tap (default when piped) or human (default on a terminal).")
+  @Option(help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
   var format: OutputFormat?
+
+  @OptionGroup var reports: ReportOptions
 
   @Option(help: "Seconds before a probe is killed and its checks reported as could not check.")
   var timeout: Double = 30
@@ -27,6 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     var request = RunRequest()
     let terminal = OutputStream.standardOutput.isTerminal
     request.format = format ?? (terminal ? .human : .tap)
+    request.reports = reports.targets
     request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     request.options.probeTimeoutSeconds = timeout
     request.options.probeConcurrency = concurrency
