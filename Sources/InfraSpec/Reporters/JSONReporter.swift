@@ -29,9 +29,6 @@ public struct JSONReporter: Reporter {
   static func document(_ record: RunRecord) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    // A duration is never infinite or NaN in a real run; a report must still be written if one is.
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
   }
 }

@@ -33,7 +33,7 @@ public struct JUnitReporter: Reporter {
     var counts = Summary()
     if let failure = host.failure {
       counts.couldNotCheck += 1
-      cases += "    <testcase name=\"could not check the host\" classname=\"\(attribute(host.name))\" time=\"0\">\n"
+      cases += "    <testcase name=\"could not check the host\" classname=\"\(attribute(host.name))\" time=\"0.000\">\n"
       cases += "      <error message=\"\(attribute(failure))\" type=\"could not check\">"
       cases += "\(text("\(host.name): could not check: \(failure)"))</error>\n    </testcase>\n"
     }
@@ -89,9 +89,9 @@ public struct JUnitReporter: Reporter {
 
   /// Plain decimal seconds to the millisecond: no exponent, no grouping, never negative.
   static func seconds(_ milliseconds: Double) -> String {
-    let whole = milliseconds.isFinite ? max(0, Int64(milliseconds.rounded())) : 0
-    let fraction = whole % 1000
-    return fraction == 0 ? "\(whole / 1000)" : "\(whole / 1000).\(String(fraction).leftPadded(to: 3))"
+    // Past a million years is a broken clock, not a duration; clamping keeps the conversion safe.
+    let whole = milliseconds.isFinite && milliseconds > 0 ? Int64(min(milliseconds, 3e16).rounded()) : 0
+    return "\(whole / 1000).\(String(whole % 1000).leftPadded(to: 3))"
   }
 
   /// Character data: markup escaped, CR kept as a reference (parsers turn a raw CR into LF).

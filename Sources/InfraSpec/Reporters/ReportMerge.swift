@@ -54,8 +54,6 @@ public enum ReportMerge {
       throw ReportError(.cannotRead, path: path, "cannot read report \(path): \(reason)")
     }
     let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let hint = "write one with `infraspec run --report json=PATH`"
     guard let header = try? decoder.decode(Header.self, from: data) else {
       throw ReportError(.notAReport, path: path, "\(path) is not an InfraSpec report: it is not a JSON object; \(hint)")
@@ -73,11 +71,30 @@ public enum ReportMerge {
         "\(path) is an InfraSpec report of \(found); this infraspec reads version \(RunRecord.version): "
           + "merge it with the infraspec that wrote it")
     }
+    let record: RunRecord
     do {
-      return try decoder.decode(RunRecord.self, from: data)
+      record = try decoder.decode(RunRecord.self, from: data)
     } catch {
       throw ReportError(.notAReport, path: path, "\(path) is a damaged InfraSpec report: \(describe(error))")
     }
+    if let field = implausibleDuration(record) {
+      throw ReportError(
+        .notAReport, path: path, "\(path) is a damaged InfraSpec report: \(field) is not a duration in milliseconds")
+    }
+    return record
+  }
+
+  /// Reporters print durations as whole numbers, so a report must not hand them a negative or
+  /// absurd one (a year is far beyond any run).
+  private static func implausibleDuration(_ record: RunRecord) -> String? {
+    let plausible = 0.0...31_536_000_000
+    if !plausible.contains(record.durationMilliseconds) { return "durationMilliseconds" }
+    for (hostIndex, host) in record.hosts.enumerated() {
+      for (index, result) in host.results.enumerated() where !plausible.contains(result.durationMilliseconds) {
+        return "hosts[\(hostIndex)].results[\(index)].durationMilliseconds"
+      }
+    }
+    return nil
   }
 
   /// `hosts[0].results[2].outcome: ...` rather than DecodingError's dump of its context.

@@ -39,7 +39,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
   /// The time `milliseconds` later.
   func adding(milliseconds: Double) -> Timestamp {
-    Timestamp(millisecondsSince1970: millisecondsSince1970 + Int64(milliseconds.rounded()))
+    let bounded = milliseconds.isFinite ? min(max(milliseconds, -3e16), 3e16) : 0
+    return Timestamp(millisecondsSince1970: millisecondsSince1970 &+ Int64(bounded.rounded()))
   }
 
   /// Milliseconds from `earlier` to this time, never negative (a wall clock can step back).
