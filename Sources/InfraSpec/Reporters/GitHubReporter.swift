@@ -95,12 +95,21 @@ public struct GitHubReporter: Reporter {
 
   /// A workflow command's message: `%`, CR and LF encoded so the message stays one command.
   static func data(_ value: String) -> String {
-    value.replacingAll("%", with: "%25").replacingAll("\r", with: "%0D").replacingAll("\n", with: "%0A")
+    encode(value, ["%": "%25", "\r": "%0D", "\n": "%0A"])
   }
 
   /// A workflow command's property value: also `:` and `,`, which end a property.
   static func property(_ value: String) -> String {
-    data(value).replacingAll(":", with: "%3A").replacingAll(",", with: "%2C")
+    encode(value, ["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
+  }
+
+  /// Scalar by scalar, because CR LF is one Swift `Character` and would slip past a `Character` match.
+  private static func encode(_ value: String, _ codes: [Unicode.Scalar: String]) -> String {
+    var result = ""
+    for scalar in value.unicodeScalars {
+      if let code = codes[scalar] { result += code } else { result.unicodeScalars.append(scalar) }
+    }
+    return result
   }
 
   /// Markdown inline text: one line, punctuation that formats or links escaped, no raw HTML.

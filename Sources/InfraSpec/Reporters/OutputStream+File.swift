@@ -20,17 +20,17 @@ extension OutputStream {
 
   private static func open(_ path: String, flags: Int32) throws(ReportError) -> Int32 {
     func failure(_ what: String) -> ReportError {
-      ReportError(.cannotWrite, path: path, "cannot write report \(path): \(what): \(String(cString: strerror(errno)))")
+      ReportError(.cannotWrite, path: path, "cannot write report \(path): \(what)\(String(cString: strerror(errno)))")
     }
     if let slash = path.lastIndex(of: "/") {
       var folder = path.hasPrefix("/") ? "/" : ""
       for component in path[..<slash].split(separator: "/") {
         folder += component + "/"
-        if mkdir(folder, 0o755) != 0 && errno != EEXIST { throw failure("cannot create \(folder)") }
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST { throw failure("cannot make folder \(folder): ") }
       }
     }
     let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0o644)
-    guard descriptor >= 0 else { throw failure("cannot open it") }
+    guard descriptor >= 0 else { throw failure("") }
     return descriptor
   }
 }
