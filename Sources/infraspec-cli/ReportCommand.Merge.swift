@@ -12,7 +12,8 @@ extension ReportCommand {
     @Argument(help: "JSON reports written by `infraspec run --report json=PATH`.")
     var paths: [String] = []
 
-    @Option(help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
+    @Option(
+      help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
     var format: OutputFormat?
 
     @OptionGroup var reports: ReportOptions

@@ -1,4 +1,4 @@
-public import ArgumentParser
+internal import ArgumentParser
 @_spi(Runner) internal import InfraSpec
 
 /// Reports written to files besides stdout, shared by `run` and `report merge`.

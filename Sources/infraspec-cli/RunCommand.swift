@@ -9,7 +9,8 @@ struct RunCommand: AsyncParsableCommand {
 
   @OptionGroup var specs: SpecOptions
 
-  @Option(help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
+  @Option(
+    help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
   var format: OutputFormat?
 
   @OptionGroup var reports: ReportOptions

@@ -59,7 +59,8 @@ public struct GitHubReporter: Reporter {
     var text = all.prefix(annotationLimit).joined()
     if all.count > annotationLimit {
       let more = all.count - annotationLimit
-      text += "::notice::\(more) more problem\(more == 1 ? " is" : "s are") not annotated; the report lists them all\n"
+      text +=
+        "::notice::\(more) more problem\(more == 1 ? " is" : "s are") not annotated; the report lists them all\n"
     }
     return text
   }
@@ -78,7 +79,8 @@ public struct GitHubReporter: Reporter {
     for host in record.hosts {
       if let failure = host.failure { unchecked.append("**\(markdown(host.name))**: \(markdown(failure))") }
       for result in host.results {
-        let line = "**\(markdown(result.host))** \(markdown("\(result.location)")): \(markdown(result.message))"
+        let line =
+          "**\(markdown(result.host))** \(markdown("\(result.location)")): \(markdown(result.message))"
         switch result.outcome {
         case .failed: failures.append(line)
         case .couldNotCheck: unchecked.append(line)

@@ -33,7 +33,8 @@ public struct JUnitReporter: Reporter {
     var counts = Summary()
     if let failure = host.failure {
       counts.couldNotCheck += 1
-      cases += "    <testcase name=\"could not check the host\" classname=\"\(attribute(host.name))\" time=\"0.000\">\n"
+      cases +=
+        "    <testcase name=\"could not check the host\" classname=\"\(attribute(host.name))\" time=\"0.000\">\n"
       cases += "      <error message=\"\(attribute(failure))\" type=\"could not check\">"
       cases += "\(text("\(host.name): could not check: \(failure)"))</error>\n    </testcase>\n"
     }
@@ -45,8 +46,10 @@ public struct JUnitReporter: Reporter {
     let name = host.name.trimmingWhitespace().isEmpty ? "localhost" : host.name
     let properties =
       host.profile.map { profile in
-        [("os", profile.osName), ("family", profile.family.rawValue),
-         ("service-manager", profile.serviceManager.rawValue)]
+        [
+          ("os", profile.osName), ("family", profile.family.rawValue),
+          ("service-manager", profile.serviceManager.rawValue),
+        ]
       } ?? []
     var xml = "  <testsuite name=\"\(attribute(name))\" package=\"\(attribute(name))\" id=\"\(id)\""
     xml += " tests=\"\(counts.total)\" failures=\"\(counts.failed)\" errors=\"\(counts.couldNotCheck)\""

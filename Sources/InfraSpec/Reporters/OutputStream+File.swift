@@ -20,7 +20,8 @@ extension OutputStream {
 
   private static func open(_ path: String, flags: Int32) throws(ReportError) -> Int32 {
     func failure(_ what: String) -> ReportError {
-      ReportError(.cannotWrite, path: path, "cannot write report \(path): \(what)\(String(cString: strerror(errno)))")
+      ReportError(
+        .cannotWrite, path: path, "cannot write report \(path): \(what)\(String(cString: strerror(errno)))")
     }
     if let slash = path.lastIndex(of: "/") {
       var folder = path.hasPrefix("/") ? "/" : ""

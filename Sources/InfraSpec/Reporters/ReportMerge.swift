@@ -5,7 +5,9 @@ internal import Foundation
 public enum ReportMerge {
   /// Reads every report, refuses a host named by two of them, and replays the merged run (hosts
   /// in file order, with their recorded times) into `reporters`; returns the merged summary.
-  public static func merge(paths: [String], into reporters: inout [any Reporter]) throws(ReportError) -> Summary {
+  public static func merge(paths: [String], into reporters: inout [any Reporter]) throws(ReportError)
+    -> Summary
+  {
     var records: [(path: String, record: RunRecord)] = []
     for path in paths { records.append((path, try read(path))) }
     let merged = try self.merged(records)
@@ -56,7 +58,8 @@ public enum ReportMerge {
     let decoder = JSONDecoder()
     let hint = "write one with `infraspec run --report json=PATH`"
     guard let header = try? decoder.decode(Header.self, from: data) else {
-      throw ReportError(.notAReport, path: path, "\(path) is not an InfraSpec report: it is not a JSON object; \(hint)")
+      throw ReportError(
+        .notAReport, path: path, "\(path) is not an InfraSpec report: it is not a JSON object; \(hint)")
     }
     guard header.format == RunRecord.format else {
       let found = header.format.map { "its format is \"\($0)\"" } ?? "it has no \"format\" field"
@@ -79,7 +82,8 @@ public enum ReportMerge {
     }
     if let field = implausibleDuration(record) {
       throw ReportError(
-        .notAReport, path: path, "\(path) is a damaged InfraSpec report: \(field) is not a duration in milliseconds")
+        .notAReport, path: path,
+        "\(path) is a damaged InfraSpec report: \(field) is not a duration in milliseconds")
     }
     return record
   }
@@ -90,7 +94,8 @@ public enum ReportMerge {
     let plausible = 0.0...31_536_000_000
     if !plausible.contains(record.durationMilliseconds) { return "durationMilliseconds" }
     for (hostIndex, host) in record.hosts.enumerated() {
-      for (index, result) in host.results.enumerated() where !plausible.contains(result.durationMilliseconds) {
+      for (index, result) in host.results.enumerated() where !plausible.contains(result.durationMilliseconds)
+      {
         return "hosts[\(hostIndex)].results[\(index)].durationMilliseconds"
       }
     }

@@ -65,7 +65,9 @@ struct RunRecord: Codable, Equatable {
     }
     send(.runStarted(hosts: hosts.map(\.name), checksPerHost: checksPerHost), at: started)
     for host in hosts {
-      if let profile = host.profile { send(.hostStarted(host: host.name, profile: profile), at: host.started) }
+      if let profile = host.profile {
+        send(.hostStarted(host: host.name, profile: profile), at: host.started)
+      }
       if let failure = host.failure { send(.hostFailed(host: host.name, reason: failure), at: host.started) }
       let finished = host.finished ?? host.started
       for result in host.results { send(.checkFinished(result), at: finished) }

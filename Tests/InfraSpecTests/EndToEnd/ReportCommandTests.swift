@@ -21,8 +21,10 @@ struct ReportCommandTests {
     let root = try Self.shardFolder()
     defer { try? FileManager.default.removeItem(at: root) }
     let result = try CLI.run(
-      ["report", "merge", "a.json", "b.json", "--format", "junit", "--report", "tap=out/merged.tap",
-       "--report", "json=out/merged.json"],
+      [
+        "report", "merge", "a.json", "b.json", "--format", "junit", "--report", "tap=out/merged.tap",
+        "--report", "json=out/merged.json",
+      ],
       in: root)
     #expect(result.status == 1, "\(result.stderr)")
     #expect(result.stderr.isEmpty)
@@ -32,7 +34,9 @@ struct ReportCommandTests {
 
     let again = try CLI.run(["report", "merge", "out/merged.json", "--format", "json"], in: root)
     #expect(again.status == 1)
-    #expect(again.stdout == (try String(contentsOf: root.appendingPathComponent("out/merged.json"), encoding: .utf8)))
+    #expect(
+      again.stdout
+        == (try String(contentsOf: root.appendingPathComponent("out/merged.json"), encoding: .utf8)))
   }
 
   @Test("merge refuses what it cannot merge with exit 64 and a message")
@@ -41,11 +45,15 @@ struct ReportCommandTests {
     defer { try? FileManager.default.removeItem(at: root) }
     try "<testsuites/>".write(to: root.appendingPathComponent("junit.xml"), atomically: true, encoding: .utf8)
     let cases: [([String], String)] = [
-      (["report", "merge", "junit.xml"],
-       "infraspec: junit.xml is not an InfraSpec report: it is not a JSON object; "
-         + "write one with `infraspec run --report json=PATH`\n"),
-      (["report", "merge", "a.json", "a.json"],
-       "infraspec: host lax1 is in both a.json and a.json: merge each host's results only once\n"),
+      (
+        ["report", "merge", "junit.xml"],
+        "infraspec: junit.xml is not an InfraSpec report: it is not a JSON object; "
+          + "write one with `infraspec run --report json=PATH`\n"
+      ),
+      (
+        ["report", "merge", "a.json", "a.json"],
+        "infraspec: host lax1 is in both a.json and a.json: merge each host's results only once\n"
+      ),
       (["report", "merge", "missing.json"], "infraspec: cannot read report missing.json: no such file\n"),
     ]
     for (arguments, message) in cases {
@@ -92,15 +100,19 @@ struct ReportCommandTests {
     #expect(
       result.stdout.hasPrefix(
         "::error file=Specs/fail.swift,line=4,col=27,title=localhost › files › file /etc/passwd%3A mode 0600"
-          + "::file /etc/passwd: mode: expected 0600, got 0644\n1 passed, 1 failed, 0 could not check, 0 skipped in "),
+          + "::file /etc/passwd: mode: expected 0600, got 0644\n1 passed, 1 failed, 0 could not check, 0 skipped in "
+      ),
       "\(result.stdout)")
     let summary = try String(contentsOfFile: summaryPath, encoding: .utf8)
     #expect(summary.contains("| localhost | 1 | 1 | 0 | 0 |\n"), "\(summary)")
-    #expect(summary.contains("- **localhost** Specs/fail.swift:4:27: file /etc/passwd: mode: expected 0600, got 0644\n"))
+    #expect(
+      summary.contains(
+        "- **localhost** Specs/fail.swift:4:27: file /etc/passwd: mode: expected 0600, got 0644\n"))
 
     let junit = try String(contentsOf: root.appendingPathComponent("out/junit.xml"), encoding: .utf8)
     #expect(try JUnitSchemas.validate(junit) == JUnitReporterTests.bothValidate, "\(junit)")
-    #expect(junit.contains("<failure message=\"file /etc/passwd: mode: expected 0600, got 0644\" type=\"failed\">"))
+    #expect(
+      junit.contains("<failure message=\"file /etc/passwd: mode: expected 0600, got 0644\" type=\"failed\">"))
 
     let merged = try CLI.run(["report", "merge", "out/run.json", "--format", "tap"], in: root)
     #expect(merged.status == 1)

@@ -7,7 +7,9 @@ import Testing
 struct GitHubReporterTests {
   @Test("failures are errors on their spec line, could-not-check are warnings, then the summary line")
   func annotations() throws {
-    let output = try ReportFixtures.render(ReportFixtures.mixed) { GitHubReporter(output: $0, stepSummaryPath: nil) }
+    let output = try ReportFixtures.render(ReportFixtures.mixed) {
+      GitHubReporter(output: $0, stepSummaryPath: nil)
+    }
     #expect(
       output == """
         ::error file=Specs/pop.swift,line=11,col=5,title=lax1 › edge PoP › network › interface eth0%3A mtu 9000\
@@ -24,7 +26,9 @@ struct GitHubReporterTests {
   func stepSummary() throws {
     let summary = try ReportFixtures.temporaryFile("earlier step\n", suffix: ".md")
     defer { try? FileManager.default.removeItem(atPath: summary) }
-    _ = try ReportFixtures.render(ReportFixtures.mixed) { GitHubReporter(output: $0, stepSummaryPath: summary) }
+    _ = try ReportFixtures.render(ReportFixtures.mixed) {
+      GitHubReporter(output: $0, stepSummaryPath: summary)
+    }
     #expect(
       try String(contentsOfFile: summary, encoding: .utf8) == """
         earlier step
@@ -76,7 +80,9 @@ struct GitHubReporterTests {
     ) { GitHubReporter(output: $0, stepSummaryPath: nil) }
     let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
     #expect(lines.count == 3 && lines[2].isEmpty, "\(output)")
-    #expect(lines[0].hasPrefix("::error file=Specs/pop.swift,line=12,col=5,title=lax1 › edge PoP › network › x%0D%0A%3A%3Aerror"))
+    #expect(
+      lines[0].hasPrefix(
+        "::error file=Specs/pop.swift,line=12,col=5,title=lax1 › edge PoP › network › x%0D%0A%3A%3Aerror"))
     #expect(!output.contains("\r"))
   }
 
@@ -97,8 +103,8 @@ struct GitHubReporterTests {
   @Test("Markdown cells cannot break the table, format text or carry HTML")
   func markdownEscaping() {
     #expect(
-      GitHubReporter.markdown("a|b <img src=x> *c* [d](e) `f`\ng\u{1B}") ==
-        "a\\|b \\<img src=x\\> \\*c\\* \\[d\\](e) \\`f\\` g\u{FFFD}")
+      GitHubReporter.markdown("a|b <img src=x> *c* [d](e) `f`\ng\u{1B}")
+        == "a\\|b \\<img src=x\\> \\*c\\* \\[d\\](e) \\`f\\` g\u{FFFD}")
   }
 
   @Test("only the first GitHub reporter writes the job summary; files are made with their folders")
@@ -131,9 +137,11 @@ struct GitHubReporterTests {
   func unwritable() throws {
     let file = try ReportFixtures.temporaryFile("", suffix: ".txt")
     defer { try? FileManager.default.removeItem(atPath: file) }
-    #expect(throws: ReportError(
-      .cannotWrite, path: "\(file)/junit.xml",
-      "cannot write report \(file)/junit.xml: Not a directory")) {
+    #expect(
+      throws: ReportError(
+        .cannotWrite, path: "\(file)/junit.xml",
+        "cannot write report \(file)/junit.xml: Not a directory")
+    ) {
       _ = try ReportOutputs.reporters(
         stdout: .tap, color: false, reports: [ReportTarget(format: .junit, path: "\(file)/junit.xml")],
         environment: [:])

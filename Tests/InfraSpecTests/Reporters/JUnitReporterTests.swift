@@ -57,7 +57,9 @@ struct JUnitReporterTests {
         """)
   }
 
-  @Test("the document validates against the Jenkins xUnit and Ant JUnit schemas", .enabled(if: JUnitSchemas.availableOrRequired))
+  @Test(
+    "the document validates against the Jenkins xUnit and Ant JUnit schemas",
+    .enabled(if: JUnitSchemas.availableOrRequired))
   func validatesMixed() throws {
     let xml = try ReportFixtures.render(ReportFixtures.mixed) { JUnitReporter(output: $0) }
     #expect(try JUnitSchemas.validate(xml) == Self.bothValidate)
@@ -66,10 +68,12 @@ struct JUnitReporterTests {
   static let bothValidate = Dictionary(uniqueKeysWithValues: JUnitSchemas.names.map { ($0, "validates") })
 
   /// Quotes, markup, newlines, every C0 control, emoji and the two non-characters XML forbids.
-  static let hostile = "a \"quoted\" 'name' <tag> & ]]> --\n\r\tline2 \u{0}\u{1}\u{7}\u{B}\u{C}\u{1B}[31m\u{7F} 🦩👩‍👩‍👧 \u{FFFE}\u{FFFF}"
+  static let hostile =
+    "a \"quoted\" 'name' <tag> & ]]> --\n\r\tline2 \u{0}\u{1}\u{7}\u{B}\u{C}\u{1B}[31m\u{7F} 🦩👩‍👩‍👧 \u{FFFE}\u{FFFF}"
 
-  @Test("hostile names, values and host names stay data and the document still validates",
-        .enabled(if: JUnitSchemas.availableOrRequired))
+  @Test(
+    "hostile names, values and host names stay data and the document still validates",
+    .enabled(if: JUnitSchemas.availableOrRequired))
   func hostileText() throws {
     let host = "pop<1>&\"" + Self.hostile
     let events = ReportFixtures.run(
@@ -77,14 +81,17 @@ struct JUnitReporterTests {
       ReportFixtures.host(
         host, at: 0,
         [
-          ReportFixtures.result(host: host, number: 1, groups: [Self.hostile], subject: Self.hostile, title: Self.hostile),
           ReportFixtures.result(
-            host: host, number: 2, groups: [], subject: Self.hostile, property: Self.hostile, title: Self.hostile,
+            host: host, number: 1, groups: [Self.hostile], subject: Self.hostile, title: Self.hostile),
+          ReportFixtures.result(
+            host: host, number: 2, groups: [], subject: Self.hostile, property: Self.hostile,
+            title: Self.hostile,
             outcome: .failed(expected: Self.hostile, actual: Self.hostile), milliseconds: -3),
           ReportFixtures.result(
             host: host, number: 3, subject: Self.hostile, outcome: .couldNotCheck(reason: Self.hostile),
             milliseconds: .nan),
-          ReportFixtures.result(host: host, number: 4, outcome: .skipped(reason: Self.hostile), milliseconds: 1e20),
+          ReportFixtures.result(
+            host: host, number: 4, outcome: .skipped(reason: Self.hostile), milliseconds: 1e20),
         ])
         + ReportFixtures.unreachable(" ", at: 1, reason: Self.hostile)
         + ReportFixtures.unreachable("lax3", at: 2, reason: Self.hostile))
@@ -102,11 +109,13 @@ struct JUnitReporterTests {
         + "a \"quoted\" 'name' <tag> & ]]> --\n\r\tline2 ␀␁␇␋␌␛[31m\u{7F} 🦩👩‍👩‍👧 \u{FFFD}\u{FFFD}\n")
   }
 
-  @Test("the schemas are strict: attributes on testsuites and a zoned timestamp are refused",
-        .enabled(if: JUnitSchemas.availableOrRequired))
+  @Test(
+    "the schemas are strict: attributes on testsuites and a zoned timestamp are refused",
+    .enabled(if: JUnitSchemas.availableOrRequired))
   func schemasRefuse() throws {
     let xml = try ReportFixtures.render(ReportFixtures.mixed) { JUnitReporter(output: $0) }
-    let zoned = xml.replacingOccurrences(of: "timestamp=\"2026-11-29T17:00:00\"", with: "timestamp=\"2026-11-29T17:00:00Z\"")
+    let zoned = xml.replacingOccurrences(
+      of: "timestamp=\"2026-11-29T17:00:00\"", with: "timestamp=\"2026-11-29T17:00:00Z\"")
     #expect(try JUnitSchemas.validate(zoned)["windyroad-ant-junit.xsd"] != "validates")
     let counted = xml.replacingOccurrences(of: "<testsuites>", with: "<testsuites tests=\"5\">")
     #expect(try JUnitSchemas.validate(counted)["windyroad-ant-junit.xsd"] != "validates")
@@ -123,8 +132,10 @@ struct JUnitReporterTests {
 
   @Test(
     "times are plain decimal seconds to the millisecond",
-    arguments: [(0.0, "0.000"), (0.4, "0.000"), (12, "0.012"), (1500.5, "1.501"), (86_400_000, "86400.000"),
-                (-5, "0.000"), (.infinity, "0.000"), (.nan, "0.000")])
+    arguments: [
+      (0.0, "0.000"), (0.4, "0.000"), (12, "0.012"), (1500.5, "1.501"), (86_400_000, "86400.000"),
+      (-5, "0.000"), (.infinity, "0.000"), (.nan, "0.000"),
+    ])
   func seconds(milliseconds: Double, expected: String) {
     #expect(JUnitReporter.seconds(milliseconds) == expected)
   }

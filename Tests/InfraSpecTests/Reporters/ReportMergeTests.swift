@@ -23,7 +23,9 @@ struct ReportMergeTests {
     let first = ReportFixtures.mixed.filter { host(of: $0.0) != "lax2" }
     let second = ReportFixtures.mixed.filter { host(of: $0.0) != "lax1" }
     return try [first, second].map { events in
-      let hosts = events.compactMap { host(of: $0.0) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+      let hosts = events.compactMap { host(of: $0.0) }.reduce(into: [String]()) {
+        if !$0.contains($1) { $0.append($1) }
+      }
       let shard = ReportFixtures.run(hosts: hosts, events.filter { host(of: $0.0) != nil })
       return try ReportFixtures.temporaryFile(
         try ReportFixtures.render(shard) { JSONReporter(output: $0) }, suffix: ".json")
@@ -42,7 +44,9 @@ struct ReportMergeTests {
   func shardsMerge() throws {
     let paths = try Self.shards()
     defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
-    for make in [{ JUnitReporter(output: $0) }, { TAPReporter(output: $0) }] as [(InfraSpec.OutputStream) -> any Reporter] {
+    for make in [{ JUnitReporter(output: $0) }, { TAPReporter(output: $0) }]
+      as [(InfraSpec.OutputStream) -> any Reporter]
+    {
       let merged = try Self.merge(paths, make)
       #expect(merged.output == (try ReportFixtures.render(ReportFixtures.mixed, make)))
       #expect(merged.summary.line == "1 passed, 1 failed, 2 could not check, 1 skipped")
@@ -90,9 +94,11 @@ struct ReportMergeTests {
   func duplicateHost() throws {
     let paths = try Self.shards()
     defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
-    #expect(throws: ReportError(
-      .duplicateHost, path: "b.json",
-      "host lax1 is in both a.json and b.json: merge each host's results only once")) {
+    #expect(
+      throws: ReportError(
+        .duplicateHost, path: "b.json",
+        "host lax1 is in both a.json and b.json: merge each host's results only once")
+    ) {
       let record = try ReportMerge.read(paths[0])
       _ = try ReportMerge.merged([("a.json", record), ("b.json", record)])
     }
@@ -101,14 +107,38 @@ struct ReportMergeTests {
   @Test(
     "anything but a version 1 InfraSpec report is refused with a message saying what it is",
     arguments: [
-      ("<testsuites/>", "is not an InfraSpec report: it is not a JSON object; write one with `infraspec run --report json=PATH`"),
-      ("[1, 2]", "is not an InfraSpec report: it is not a JSON object; write one with `infraspec run --report json=PATH`"),
-      ("{\"hosts\": []}", "is not an InfraSpec report: it has no \"format\" field, expected \"infraspec-report\"; write one with `infraspec run --report json=PATH`"),
-      ("{\"format\": \"junit\", \"version\": 1}", "is not an InfraSpec report: its format is \"junit\", expected \"infraspec-report\"; write one with `infraspec run --report json=PATH`"),
-      ("{\"format\": \"infraspec-report\", \"version\": 2}", "is an InfraSpec report of version 2; this infraspec reads version 1: merge it with the infraspec that wrote it"),
-      ("{\"format\": \"infraspec-report\"}", "is an InfraSpec report of no version; this infraspec reads version 1: merge it with the infraspec that wrote it"),
-      ("{\"format\": \"infraspec-report\", \"version\": 1}", "is a damaged InfraSpec report: started: the field is missing"),
-      ("{\"format\": \"infraspec-report\", \"version\": 1, \"started\": \"yesterday\"}", "is a damaged InfraSpec report: started: expected a UTC time like 2026-11-29T17:01:11.123Z, got yesterday"),
+      (
+        "<testsuites/>",
+        "is not an InfraSpec report: it is not a JSON object; write one with `infraspec run --report json=PATH`"
+      ),
+      (
+        "[1, 2]",
+        "is not an InfraSpec report: it is not a JSON object; write one with `infraspec run --report json=PATH`"
+      ),
+      (
+        "{\"hosts\": []}",
+        "is not an InfraSpec report: it has no \"format\" field, expected \"infraspec-report\"; write one with `infraspec run --report json=PATH`"
+      ),
+      (
+        "{\"format\": \"junit\", \"version\": 1}",
+        "is not an InfraSpec report: its format is \"junit\", expected \"infraspec-report\"; write one with `infraspec run --report json=PATH`"
+      ),
+      (
+        "{\"format\": \"infraspec-report\", \"version\": 2}",
+        "is an InfraSpec report of version 2; this infraspec reads version 1: merge it with the infraspec that wrote it"
+      ),
+      (
+        "{\"format\": \"infraspec-report\"}",
+        "is an InfraSpec report of no version; this infraspec reads version 1: merge it with the infraspec that wrote it"
+      ),
+      (
+        "{\"format\": \"infraspec-report\", \"version\": 1}",
+        "is a damaged InfraSpec report: started: the field is missing"
+      ),
+      (
+        "{\"format\": \"infraspec-report\", \"version\": 1, \"started\": \"yesterday\"}",
+        "is a damaged InfraSpec report: started: expected a UTC time like 2026-11-29T17:01:11.123Z, got yesterday"
+      ),
     ])
   func refused(content: String, message: String) throws {
     let path = try ReportFixtures.temporaryFile(content, suffix: ".json")
@@ -124,19 +154,25 @@ struct ReportMergeTests {
   func damagedDuration() throws {
     let json = try ReportFixtures.render(ReportFixtures.mixed) { JSONReporter(output: $0) }
     let path = try ReportFixtures.temporaryFile(
-      json.replacingOccurrences(of: "\"durationMilliseconds\" : 1500.4", with: "\"durationMilliseconds\" : -1"),
+      json.replacingOccurrences(
+        of: "\"durationMilliseconds\" : 1500.4", with: "\"durationMilliseconds\" : -1"),
       suffix: ".json")
     defer { try? FileManager.default.removeItem(atPath: path) }
-    #expect(throws: ReportError(
-      .notAReport, path: path,
-      "\(path) is a damaged InfraSpec report: hosts[0].results[1].durationMilliseconds is not a duration in milliseconds")) {
+    #expect(
+      throws: ReportError(
+        .notAReport, path: path,
+        "\(path) is a damaged InfraSpec report: hosts[0].results[1].durationMilliseconds is not a duration in milliseconds"
+      )
+    ) {
       _ = try ReportMerge.read(path)
     }
   }
 
   @Test("a missing report says so")
   func missing() {
-    #expect(throws: ReportError(.cannotRead, path: "nope/a.json", "cannot read report nope/a.json: no such file")) {
+    #expect(
+      throws: ReportError(.cannotRead, path: "nope/a.json", "cannot read report nope/a.json: no such file")
+    ) {
       _ = try ReportMerge.read("nope/a.json")
     }
   }

@@ -5,7 +5,8 @@ import Foundation
 /// Synthetic runs for reporter tests: events with fixed times, so reports compare exactly.
 enum ReportFixtures {
   static let debian = HostProfile(
-    family: .debian, osName: "Debian GNU/Linux 12 (bookworm)", serviceManager: .systemd, initProcess: "systemd")
+    family: .debian, osName: "Debian GNU/Linux 12 (bookworm)", serviceManager: .systemd,
+    initProcess: "systemd")
 
   /// 2026-11-29T17:00:00.000Z plus `milliseconds`.
   static func time(_ milliseconds: Int64 = 0) -> Timestamp {
@@ -46,7 +47,9 @@ enum ReportFixtures {
   }
 
   /// A whole run around the hosts' events, its summary added up from theirs.
-  static func run(hosts: [String], _ hostEvents: [(Event, Timestamp)], duration: Int64 = 2000) -> [(Event, Timestamp)] {
+  static func run(hosts: [String], _ hostEvents: [(Event, Timestamp)], duration: Int64 = 2000) -> [(
+    Event, Timestamp
+  )] {
     var total = Summary()
     for case (.hostFinished(_, let summary), _) in hostEvents { total.add(summary) }
     return [(.runStarted(hosts: hosts, checksPerHost: 4), time())] + hostEvents
@@ -61,10 +64,13 @@ enum ReportFixtures {
       [
         result(host: "lax1", number: 1, title: "is up", line: 10),
         result(
-          host: "lax1", number: 2, line: 11, outcome: .failed(expected: "9000", actual: "1500"), milliseconds: 1500.4),
+          host: "lax1", number: 2, line: 11, outcome: .failed(expected: "9000", actual: "1500"),
+          milliseconds: 1500.4),
         result(
-          host: "lax1", number: 3, groups: ["edge PoP", "services"], subject: "service nginx", property: "running",
-          title: "is running", line: 20, outcome: .couldNotCheck(reason: "command not found on host: systemctl")),
+          host: "lax1", number: 3, groups: ["edge PoP", "services"], subject: "service nginx",
+          property: "running",
+          title: "is running", line: 20,
+          outcome: .couldNotCheck(reason: "command not found on host: systemctl")),
         result(
           host: "lax1", number: 4, groups: [], subject: "package nginx", property: "version",
           title: "version >= 1.22", line: 30, outcome: .skipped(reason: "package nginx is not installed")),
@@ -72,7 +78,9 @@ enum ReportFixtures {
       + unreachable("lax2", at: 7, reason: "connection refused by 192.0.2.2 port 22"))
 
   /// Renders `events` with the reporter `make` builds around an output stream into a file.
-  static func render(_ events: [(Event, Timestamp)], _ make: (InfraSpec.OutputStream) -> any Reporter) throws -> String {
+  static func render(_ events: [(Event, Timestamp)], _ make: (InfraSpec.OutputStream) -> any Reporter) throws
+    -> String
+  {
     let path = NSTemporaryDirectory() + "infraspec-report-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: path) }
     let stream = try InfraSpec.OutputStream.file(atPath: path)
@@ -101,7 +109,9 @@ enum JUnitSchemas {
       .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     while directory.path != "/" {
       let candidate = directory.appendingPathComponent("shared/schemas/junit")
-      if names.allSatisfy({ FileManager.default.fileExists(atPath: candidate.appendingPathComponent($0).path) }) {
+      if names.allSatisfy({
+        FileManager.default.fileExists(atPath: candidate.appendingPathComponent($0).path)
+      }) {
         return candidate.path
       }
       directory = directory.deletingLastPathComponent()
