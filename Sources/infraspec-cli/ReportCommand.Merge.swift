@@ -27,11 +27,12 @@ extension ReportCommand {
       let environment = ProcessInfo.processInfo.environment
       let summary: Summary
       do {
-        var reporters = try ReportOutputs.reporters(
-          stdout: format ?? (terminal ? .human : .tap),
-          color: terminal && (environment["NO_COLOR"] ?? "").isEmpty, reports: reports.targets,
-          environment: environment)
-        summary = try ReportMerge.merge(paths: paths, into: &reporters)
+        summary = try ReportMerge.merge(paths: paths) { () throws(ReportError) in
+          try ReportOutputs.reporters(
+            stdout: format ?? (terminal ? .human : .tap),
+            color: terminal && (environment["NO_COLOR"] ?? "").isEmpty, reports: reports.targets,
+            environment: environment)
+        }
       } catch {
         InfraSpec.OutputStream.standardError.write("infraspec: \(error.message)\n")
         throw ArgumentParser.ExitCode(InfraSpec.ExitCode.usage.rawValue)

@@ -4,13 +4,18 @@ internal import Foundation
 @_spi(Runner)
 public enum ReportMerge {
   /// Reads every report, refuses a host named by two of them, and replays the merged run (hosts
-  /// in file order, with their recorded times) into `reporters`; returns the merged summary.
-  public static func merge(paths: [String], into reporters: inout [any Reporter]) throws(ReportError)
-    -> Summary
-  {
+  /// in file order, with their recorded times) into the reporters `makeReporters` returns; returns
+  /// the merged summary.
+  ///
+  /// The reporters are made (and their files emptied) only once every report has been read, so a
+  /// merge may write over one of its own inputs.
+  public static func merge(
+    paths: [String], into makeReporters: () throws(ReportError) -> [any Reporter]
+  ) throws(ReportError) -> Summary {
     var records: [(path: String, record: RunRecord)] = []
     for path in paths { records.append((path, try read(path))) }
     let merged = try self.merged(records)
+    var reporters = try makeReporters()
     merged.replay(into: &reporters)
     return merged.summary
   }

@@ -13,8 +13,7 @@ struct ReportMergeTests {
     defer { try? FileManager.default.removeItem(atPath: path) }
     let stream = try InfraSpec.OutputStream.file(atPath: path)
     defer { close(stream.descriptor) }
-    var reporters = [make(stream)]
-    let summary = try ReportMerge.merge(paths: paths, into: &reporters)
+    let summary = try ReportMerge.merge(paths: paths) { [make(stream)] }
     return (try String(contentsOfFile: path, encoding: .utf8), summary)
   }
 
