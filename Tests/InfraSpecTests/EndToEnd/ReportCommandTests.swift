@@ -40,7 +40,8 @@ struct ReportCommandTests {
     let inPlace = try CLI.run(
       ["report", "merge", "out/merged.json", "--format", "tap", "--report", "json=out/merged.json"], in: root)
     #expect(inPlace.status == 1, "\(inPlace.stderr)")
-    #expect((try String(contentsOf: root.appendingPathComponent("out/merged.json"), encoding: .utf8)) == saved)
+    #expect(
+      (try String(contentsOf: root.appendingPathComponent("out/merged.json"), encoding: .utf8)) == saved)
   }
 
   @Test("merge refuses what it cannot merge with exit 64 and a message")
