@@ -10,6 +10,6 @@ struct InfraSpecCommand: AsyncParsableCommand {
       Exit codes: 0 all checks passed, 1 a check failed, 2 a check could not be checked,
       64 usage error, 65 a spec file does not compile.
       """,
-    subcommands: [RunCommand.self, ListCommand.self, InitCommand.self]
+    subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, InitCommand.self]
   )
 }

@@ -10,8 +10,11 @@ struct RunCommand: AsyncParsableCommand {
   @OptionGroup var specs: SpecOptions
   @OptionGroup var targets: HostOptions
 
-  @Option(help: "Output on stdout: tap (default when piped) or human (default on a terminal).")
+  @Option(
+    help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
   var format: OutputFormat?
+
+  @OptionGroup var reports: ReportOptions
 
   @Option(help: "Seconds before a probe is killed and its checks reported as could not check.")
   var timeout: Double = 30
@@ -30,6 +33,7 @@ struct RunCommand: AsyncParsableCommand {
     var request = RunRequest()
     let terminal = OutputStream.standardOutput.isTerminal
     request.format = format ?? (terminal ? .human : .tap)
+    request.reports = reports.targets
     request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     request.options.probeTimeoutSeconds = timeout
     request.options.probeConcurrency = concurrency

@@ -145,8 +145,17 @@ public struct TAPReporter: Reporter {
 
   /// A description on one line, with `#` escaped so it cannot start a directive.
   static func escape(_ text: String) -> String {
-    text.replacingAll("\\", with: "\\\\").replacingAll("#", with: "\\#")
-      .replacingAll("\n", with: " ").replacingAll("\r", with: " ")
+    // Scalar by scalar: CR LF is one `Character`, which a `Character` match for LF would miss.
+    var result = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\\": result += "\\\\"
+      case "#": result += "\\#"
+      case "\n", "\r": result += " "
+      default: result.unicodeScalars.append(scalar)
+      }
+    }
+    return result
   }
 
   static func seconds(_ milliseconds: Double) -> String {

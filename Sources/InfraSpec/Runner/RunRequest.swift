@@ -10,6 +10,8 @@ public struct RunRequest: Sendable, Codable, Equatable {
 
   public var mode: Mode = .run
   public var format: OutputFormat = .tap
+  /// Reports written to files besides the one on stdout (`--report FORMAT=PATH`).
+  public var reports: [ReportTarget] = []
   public var color = false
   public var options = RunOptions()
   /// OS family whose probe commands `list` shows.
@@ -23,7 +25,16 @@ public struct RunRequest: Sendable, Codable, Equatable {
   public init() {}
 }
 
-/// The stdout formats.
+/// The report formats, on stdout (`--format`) or in a file (`--report FORMAT=PATH`).
 public enum OutputFormat: String, Sendable, Codable, CaseIterable {
-  case tap, human
+  /// TAP version 13 with YAML diagnostics and one subtest per host.
+  case tap
+  /// The terminal view.
+  case human
+  /// JUnit XML, one test suite per host.
+  case junit
+  /// The versioned JSON document `infraspec report merge` reads.
+  case json
+  /// GitHub Actions annotations and job summary.
+  case github
 }

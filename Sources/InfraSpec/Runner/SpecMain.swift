@@ -24,11 +24,15 @@ public enum SpecMain {
       list(checks, family: request.listFamily)
       exit(0)
     case .run:
-      var reporters: [any Reporter] =
-        switch request.format {
-        case .tap: [TAPReporter()]
-        case .human: [HumanReporter(color: request.color)]
-        }
+      var reporters: [any Reporter]
+      do {
+        reporters = try ReportOutputs.reporters(
+          stdout: request.format, color: request.color, reports: request.reports,
+          environment: ProcessInfo.processInfo.environment)
+      } catch {
+        OutputStream.standardError.write("infraspec: \(error.message)\n")
+        exit(ExitCode.usage.rawValue)
+      }
       let concurrency = request.options.probeConcurrency
       let local = HostTarget(name: "localhost", groups: ["all", "localhost"]) {
         LocalTransport(concurrency: concurrency)

@@ -12,6 +12,11 @@ struct TAPReporterTests {
       probes: ["ip -j addr show"], durationMilliseconds: 3)
   }
 
+  @Test("a description stays on one line and cannot start a directive, CR LF included")
+  func escaping() {
+    #expect(TAPReporter.escape("a\r\nb\nc\rd # SKIP \\") == "a  b c d \\# SKIP \\\\")
+  }
+
   @Test("a failure is a not-ok test point with YAML diagnostics; # in names is escaped")
   func failure() {
     let text = TAPReporter.testPoint(Self.result(.failed(expected: "9000", actual: "1500")), number: 7)

@@ -1,0 +1,34 @@
+internal import Foundation
+
+/// One versioned JSON document per run: every result, host and time, so `infraspec report merge`
+/// can replay shards of a fleet run into any other format.
+public struct JSONReporter: Reporter {
+  let output: OutputStream
+  private var record = RunRecord()
+
+  /// Writes the document to `output` when the run finishes.
+  public init(output: OutputStream = .standardOutput) {
+    self.output = output
+  }
+
+  public mutating func report(_ event: Event) {
+    report(event, at: .now())
+  }
+
+  public mutating func report(_ event: Event, at time: Timestamp) {
+    record.record(event, at: time)
+    guard case .runFinished = event else { return }
+    do {
+      output.write(try Self.document(record))
+    } catch {
+      OutputStream.standardError.write("infraspec: cannot encode the JSON report: \(error)\n")
+    }
+  }
+
+  /// Keys sorted and slashes unescaped, so a report diffs well and reads like its spec paths.
+  static func document(_ record: RunRecord) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
+  }
+}

@@ -1,0 +1,29 @@
+/// The reporters one command writes with: one on stdout, one per `--report` file.
+@_spi(Runner)
+public enum ReportOutputs {
+  /// The reporter for `format` on stdout, then one per target, each file made or emptied now.
+  ///
+  /// Only the first GitHub reporter appends to the job summary (`GITHUB_STEP_SUMMARY` in
+  /// `environment`), so asking for GitHub output twice does not print the table twice.
+  public static func reporters(
+    stdout format: OutputFormat, color: Bool, reports: [ReportTarget], environment: [String: String]
+  ) throws(ReportError) -> [any Reporter] {
+    var stepSummaryPath = environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 }
+    func reporter(_ format: OutputFormat, _ output: OutputStream, color: Bool) -> any Reporter {
+      switch format {
+      case .tap: return TAPReporter(output: output)
+      case .human: return HumanReporter(output: output, color: color)
+      case .junit: return JUnitReporter(output: output)
+      case .json: return JSONReporter(output: output)
+      case .github:
+        defer { stepSummaryPath = nil }
+        return GitHubReporter(output: output, stepSummaryPath: stepSummaryPath)
+      }
+    }
+    var reporters = [reporter(format, .standardOutput, color: color)]
+    for target in reports {
+      reporters.append(reporter(target.format, try .file(atPath: target.path), color: false))
+    }
+    return reporters
+  }
+}
