@@ -1,0 +1,23 @@
+/// Why a DNS query got no usable answer: the check could not be made, which is not a failed check.
+struct DNSClientError: Error, Sendable, Equatable, CustomStringConvertible {
+  enum Code: String, Sendable, Equatable {
+    case badServerAddress
+    case socketFailed
+    case connectionFailed
+    case timedOut
+    case connectionClosed
+    case malformedResponse
+    case mismatchedResponse
+    case truncated
+  }
+
+  var code: Code
+  var server: String
+  var port: UInt16
+  var detail: String
+
+  var description: String {
+    let host = server.contains(":") ? "[\(server)]:\(port)" : "\(server):\(port)"
+    return "DNS query to \(host) failed: \(detail)"
+  }
+}

@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# Builds signed test zones (good and deliberately broken) and serves them with two private
+# BIND instances on 127.0.0.1 / ::1 high ports. Nothing outside DIR is touched.
+#
+#   setup.sh start DIR [PID]  generate keys, sign zones, start named; writes DIR/manifest.env;
+#                             with PID, named is stopped as soon as that process is gone
+#   setup.sh stop DIR         stop the named instances started for DIR
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 start|stop DIR" >&2
+  exit 64
+}
+[ $# -ge 2 ] && [ $# -le 3 ] || usage
+action=$1
+dir=$2
+watch=${3:-}
+
+# Close every descriptor the caller leaked to us (a test runner's event-stream pipe, say): named
+# and the watcher below outlive this script, and a pipe they hold open keeps `swift test` waiting
+# for end-of-file while the test process it should reap is kept a zombie.
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+done
+
+stop() {
+  local pids=() pidfile pid
+  for pidfile in "$dir"/primary/named.pid "$dir"/secondary/named.pid; do
+    if [ -s "$pidfile" ]; then
+      pid=$(cat "$pidfile" 2>/dev/null || true)
+      [ -n "$pid" ] && kill "$pid" 2>/dev/null && pids+=("$pid")
+    fi
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  done
+}
+
+case "$action" in
+  stop) stop; exit 0 ;;
+  start) ;;
+  *) usage ;;
+esac
+
+need=()
+for tool in named dnssec-keygen dnssec-signzone dnssec-dsfromkey delv ldns-verify-zone; do
+  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing BIND and ldns tools (missing: ${need[*]})" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q bind9 bind9-utils bind9-dnsutils ldnsutils >&2
+  else
+    echo "missing ${need[*]}: apt-get install bind9 bind9-utils bind9-dnsutils ldnsutils" >&2
+    exit 69
+  fi
+fi
+
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+rm -rf "$dir"/keys "$dir"/zones "$dir"/primary "$dir"/secondary
+mkdir -p "$dir"/keys "$dir"/zones "$dir"/primary "$dir"/secondary
+manifest="$dir/manifest.env"
+: >"$manifest"
+
+parent=infraspec.test
+now=$(date +%s)
+echo "NOW=$now" >>"$manifest"
+
+stamp() { date -u -d "@$1" +%Y%m%d%H%M%S; }
+day() { date -u -d "@$1" +%Y-%m-%d; }
+record() { echo "$1=$2" >>"$manifest"; }
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! ss -Hlnu "sport = :$port" | grep -q . && ! ss -Hlnt "sport = :$port" | grep -q .; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# zone_file NAME SERIAL EXTRA: an unsigned zone with a few names so NSEC chains have gaps.
+zone_file() {
+  local name=$1 serial=$2 extra=${3:-}
+  cat <<EOF
+\$TTL 3600
+\$ORIGIN $name.
+@ IN SOA ns.$parent. hostmaster.$parent. $serial 7200 3600 1209600 300
+@ IN NS ns.$parent.
+@ IN A 192.0.2.1
+@ IN MX 10 mail.$name.
+a IN A 192.0.2.2
+mail IN A 192.0.2.3
+www IN A 192.0.2.1
+www IN AAAA 2001:db8::1
+www IN TXT "v=spf1 -all"
+z IN A 192.0.2.4
+*.wild IN A 192.0.2.5
+$extra
+EOF
+}
+
+# keygen NAME ALGORITHM [BITS] FLAGS...: prints the key file base name.
+keygen() {
+  local name=$1 algorithm=$2 bits=$3
+  shift 3
+  local args=(-q -K "$dir/keys/$name" -a "$algorithm" -n ZONE)
+  [ "$bits" = - ] || args+=(-b "$bits")
+  mkdir -p "$dir/keys/$name"
+  dnssec-keygen "${args[@]}" "$@" "$name"
+}
+
+tag_of() { echo "$1" | sed -E 's/.*\+0*([0-9]+)$/\1/'; }
+
+# sign NAME START END NSEC3ARGS...: writes zones/NAME.signed with all keys in keys/NAME.
+sign() {
+  local name=$1 start=$2 end=$3
+  shift 3
+  dnssec-signzone -q -S -K "$dir/keys/$name" -d "$dir/zones" -o "$name" -f "$dir/zones/$name.signed" -O full \
+    -s "$(stamp "$start")" -e "$(stamp "$end")" -P "$@" "$dir/zones/$name" >/dev/null
+}
+
+ds_of() {
+  local name=$1 digest=$2 key=$3
+  dnssec-dsfromkey -a "$digest" "$dir/keys/$name/$key.key"
+}
+
+normal_start=$((now - 3600))
+normal_end=$((now + 30 * 86400))
+parent_ds=""
+
+# Child zones that sign correctly, one per algorithm.
+child() {
+  local label=$1 algorithm=$2 ksk_bits=$3 zsk_bits=$4 digest=$5
+  shift 5
+  local name=$label.$parent
+  zone_file "$name" 2026010101 'big IN TXT "0123456789012345678901234567890123456789012345678901234567890123456789" "0123456789012345678901234567890123456789012345678901234567890123456789" "0123456789012345678901234567890123456789012345678901234567890123456789" "0123456789012345678901234567890123456789012345678901234567890123456789" "0123456789012345678901234567890123456789012345678901234567890123456789" "0123456789012345678901234567890123456789012345678901234567890123456789" "0123456789012345678901234567890123456789012345678901234567890123456789" "0123456789012345678901234567890123456789012345678901234567890123456789"' \
+    >"$dir/zones/$name"
+  local ksk zsk
+  ksk=$(keygen "$name" "$algorithm" "$ksk_bits" -f KSK)
+  record "KSK_$label" "$(tag_of "$ksk")"
+  if [ "$zsk_bits" != none ]; then
+    zsk=$(keygen "$name" "$algorithm" "$zsk_bits")
+    record "ZSK_$label" "$(tag_of "$zsk")"
+    sign "$name" "$normal_start" "$normal_end" "$@"
+  else
+    sign "$name" "$normal_start" "$normal_end" -z "$@"
+  fi
+  parent_ds+="$(ds_of "$name" "$digest" "$ksk")"$'\n'
+}
+
+child alg7 NSEC3RSASHA1 1024 none SHA-256 -3 - -H 0
+child alg8 RSASHA256 2048 1024 SHA-256
+child alg10 RSASHA512 2048 none SHA-1 -3 abcd -H 10
+child alg13 ECDSAP256SHA256 - - SHA-256 -3 - -H 0
+child alg14 ECDSAP384SHA384 - none SHA-384
+child alg15 ED25519 - - SHA-256
+
+# broken NAME START END: a single-key ECDSA zone signed over [START, END], with a correct DS.
+broken() {
+  local label=$1 start=$2 end=$3
+  shift 3
+  local name=$label.$parent
+  zone_file "$name" 2026010101 >"$dir/zones/$name"
+  local key
+  key=$(keygen "$name" ECDSAP256SHA256 - -f KSK)
+  record "KSK_$label" "$(tag_of "$key")"
+  sign "$name" "$start" "$end" -z "$@"
+  parent_ds+="$(ds_of "$name" SHA-256 "$key")"$'\n'
+}
+
+broken expired $((now - 30 * 86400)) $((now - 9 * 86400))
+record EXPIRED_DAY "$(day $((now - 9 * 86400)))"
+broken future $((now + 6 * 86400)) $((now + 36 * 86400))
+record FUTURE_DAY "$(day $((now + 6 * 86400)))"
+broken soon $((now - 86400)) $((now + 2 * 86400))
+record SOON_DAY "$(day $((now + 2 * 86400)))"
+record NORMAL_END_DAY "$(day "$normal_end")"
+
+broken altered "$normal_start" "$normal_end"
+sed -i -E 's/^(www\.altered\.infraspec\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+)192\.0\.2\.1$/\1192.0.2.99/' \
+  "$dir/zones/altered.$parent.signed"
+grep -q '192.0.2.99' "$dir/zones/altered.$parent.signed"
+
+broken nosig "$normal_start" "$normal_end"
+awk '!($1 == "www.nosig.infraspec.test." && $4 == "RRSIG" && $5 == "A")' "$dir/zones/nosig.$parent.signed" \
+  >"$dir/zones/nosig.tmp" && mv "$dir/zones/nosig.tmp" "$dir/zones/nosig.$parent.signed"
+
+broken brokennsec "$normal_start" "$normal_end"
+awk '!($1 == "a.brokennsec.infraspec.test." && ($4 == "NSEC" || ($4 == "RRSIG" && $5 == "NSEC")))' \
+  "$dir/zones/brokennsec.$parent.signed" >"$dir/zones/brokennsec.tmp" \
+  && mv "$dir/zones/brokennsec.tmp" "$dir/zones/brokennsec.$parent.signed"
+
+# A correctly signed child whose DS at the parent names a key the child never published.
+wrongds=wrongds.$parent
+zone_file "$wrongds" 2026010101 >"$dir/zones/$wrongds"
+key=$(keygen "$wrongds" ECDSAP256SHA256 - -f KSK)
+record KSK_wrongds "$(tag_of "$key")"
+sign "$wrongds" "$normal_start" "$normal_end" -z
+mkdir -p "$dir/keys/orphan"
+orphan=$(dnssec-keygen -q -K "$dir/keys/orphan" -a ECDSAP256SHA256 -n ZONE -f KSK "$wrongds")
+record ORPHAN_wrongds "$(tag_of "$orphan")"
+parent_ds+="$(dnssec-dsfromkey -a SHA-256 "$dir/keys/orphan/$orphan.key")"$'\n'
+
+# Unsigned zones: one insecure delegation, one with a serial that differs between the two servers.
+zone_file "unsigned.$parent" 2026010101 >"$dir/zones/unsigned.$parent.signed"
+zone_file "serial.$parent" 2026010102 >"$dir/zones/serial.$parent.signed"
+zone_file "serial.$parent" 2026010101 >"$dir/secondary/serial.$parent.zone"
+
+# The parent: delegations with glue, DS records, signed with NSEC.
+{
+  zone_file "$parent" 2026010101
+  for label in alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec wrongds unsigned serial; do
+    echo "$label IN NS ns.$parent."
+  done
+  echo "ns IN A 127.0.0.1"
+  echo "ns IN AAAA ::1"
+  printf '%s' "$parent_ds"
+} >"$dir/zones/$parent"
+parent_key=$(keygen "$parent" ECDSAP256SHA256 - -f KSK)
+record KSK_parent "$(tag_of "$parent_key")"
+sign "$parent" "$normal_start" "$normal_end" -z
+
+anchor=$(grep -v '^;' "$dir/keys/$parent/$parent_key.key" | awk '{k = ""; for (i = 7; i <= NF; i++) k = k $i; print $4, $5, $6, k}')
+read -r flags protocol algorithm key <<<"$anchor"
+cat >"$dir/anchors.conf" <<EOF
+trust-anchors {
+  "$parent." static-key $flags $protocol $algorithm "$key";
+};
+EOF
+
+zones="alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec wrongds unsigned serial"
+primary_port=$(free_port)
+secondary_port=$(free_port)
+while [ "$secondary_port" = "$primary_port" ]; do secondary_port=$(free_port); done
+record PRIMARY_PORT "$primary_port"
+record SECONDARY_PORT "$secondary_port"
+record ZONES "\"$zones\""
+
+named_conf() {
+  local home=$1 port=$2
+  cat <<EOF
+options {
+  directory "$home";
+  pid-file "$home/named.pid";
+  session-keyfile "$home/session.key";
+  managed-keys-directory "$home";
+  listen-on port $port { 127.0.0.1; };
+  listen-on-v6 port $port { ::1; };
+  recursion no;
+  dnssec-validation no;
+  notify no;
+  minimal-responses no;
+};
+controls { };
+EOF
+}
+
+{
+  named_conf "$dir/primary" "$primary_port"
+  echo "zone \"$parent\" { type primary; file \"$dir/zones/$parent.signed\"; };"
+  for label in $zones; do
+    echo "zone \"$label.$parent\" { type primary; file \"$dir/zones/$label.$parent.signed\"; };"
+  done
+} >"$dir/primary/named.conf"
+{
+  named_conf "$dir/secondary" "$secondary_port"
+  echo "zone \"serial.$parent\" { type primary; file \"$dir/secondary/serial.$parent.zone\"; };"
+} >"$dir/secondary/named.conf"
+
+for server in primary secondary; do
+  named-checkconf "$dir/$server/named.conf"
+  named -g -c "$dir/$server/named.conf" >"$dir/$server/named.log" 2>&1 &
+done
+
+for attempt in $(seq 100); do
+  if dig +short +time=1 +tries=1 @127.0.0.1 -p "$primary_port" "serial.$parent" SOA | grep -q 2026010102 \
+    && dig +short +time=1 +tries=1 @127.0.0.1 -p "$secondary_port" "serial.$parent" SOA | grep -q 2026010101; then
+    echo "named up on ports $primary_port and $secondary_port" >&2
+    if [ -n "$watch" ]; then
+      (
+        # A zombie still answers kill -0: it is gone once its state reads Z.
+        while kill -0 "$watch" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$watch/stat" 2>/dev/null)" != Z ]; do
+          sleep 1
+        done
+        stop
+      ) </dev/null >/dev/null 2>&1 &
+    fi
+    exit 0
+  fi
+  sleep 0.1
+done
+echo "named did not come up; logs in $dir/primary/named.log and $dir/secondary/named.log" >&2
+tail -20 "$dir/primary/named.log" "$dir/secondary/named.log" >&2
+stop
+exit 1

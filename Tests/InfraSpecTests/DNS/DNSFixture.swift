@@ -1,0 +1,129 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import InfraSpec
+
+/// The BIND servers and signed zones that `Tests/Fixtures/dns/setup.sh` builds, started once per test process.
+struct DNSFixture: Sendable {
+  let directory: String
+  let values: [String: String]
+
+  static let parent = "infraspec.test"
+
+  /// Runs when BIND is installed, and always under CI=true so a missing BIND fails instead of skipping.
+  static var shouldRun: Bool {
+    ProcessInfo.processInfo.environment["CI"] == "true" || which("named") != nil
+  }
+
+  static let shared: Result<DNSFixture, FixtureError> = start()
+
+  struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  static func get() throws -> DNSFixture {
+    try shared.get()
+  }
+
+  var now: Int64 { Int64(values["NOW"] ?? "") ?? 0 }
+  var port: UInt16 { UInt16(values["PRIMARY_PORT"] ?? "") ?? 0 }
+  var secondaryPort: UInt16 { UInt16(values["SECONDARY_PORT"] ?? "") ?? 0 }
+
+  subscript(key: String) -> String {
+    values[key] ?? "missing \(key) in manifest"
+  }
+
+  func zone(_ label: String) -> DNSName {
+    (try? DNSName("\(label).\(Self.parent)")) ?? .root
+  }
+
+  func audit(_ label: String) -> DNSSECAudit {
+    DNSSECAudit(zone: zone(label), server: "127.0.0.1", port: port, now: now)
+  }
+
+  static var packageRoot: URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+  }
+
+  static var script: String {
+    packageRoot.appendingPathComponent("Tests/Fixtures/dns/setup.sh").path
+  }
+
+  private static func start() -> Result<DNSFixture, FixtureError> {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("infraspec-dns-\(UUID().uuidString)").path
+    let result = run(["bash", script, "start", directory, String(getpid())])
+    guard result.status == 0 else {
+      return .failure(FixtureError(description: "setup.sh failed (\(result.status)): \(result.output)"))
+    }
+    guard let manifest = try? String(contentsOfFile: directory + "/manifest.env", encoding: .utf8) else {
+      return .failure(FixtureError(description: "setup.sh wrote no manifest.env"))
+    }
+    var values: [String: String] = [:]
+    for line in manifest.split(separator: "\n") {
+      guard let equals = line.firstIndex(of: "=") else { continue }
+      values[String(line[..<equals])] = String(line[line.index(after: equals)...]).trimmingCharacters(
+        in: CharacterSet(charactersIn: "\""))
+    }
+    cleanupDirectory.withLock { $0 = directory }
+    atexit {
+      if let directory = DNSFixture.cleanupDirectory.withLock({ $0 }) {
+        _ = DNSFixture.run(["bash", DNSFixture.script, "stop", directory])
+        try? FileManager.default.removeItem(atPath: directory)
+      }
+    }
+    return .success(DNSFixture(directory: directory, values: values))
+  }
+
+  private static let cleanupDirectory = Mutex<String?>(nil)
+
+  static func which(_ tool: String) -> String? {
+    let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin"
+    for directory in paths.split(separator: ":") {
+      let path = "\(directory)/\(tool)"
+      if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return nil
+  }
+
+  /// Runs argv (no shell) and returns its exit status and combined output.
+  ///
+  /// posix_spawn and waitpid, not Foundation's Process, whose waitUntilExit hung here once setup.sh left named
+  /// running; output goes through a file because the background named would hold a pipe open.
+  @discardableResult
+  static func run(_ arguments: [String]) -> (status: Int32, output: String) {
+    let outputPath = FileManager.default.temporaryDirectory
+      .appendingPathComponent("infraspec-run-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = path
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      argv.forEach { free($0) }
+      envp.forEach { free($0) }
+    }
+    guard let executable = which(arguments.first ?? "") else {
+      return (-1, "\(arguments.first ?? "") is not installed")
+    }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+    guard spawned == 0 else {
+      return (-1, "cannot run \(executable): \(String(cString: strerror(spawned)))")
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    let exited = status & 0x7F == 0
+    return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), text)
+  }
+}
