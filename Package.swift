@@ -16,10 +16,22 @@ let package = Package(
     .executable(name: "infraspec", targets: ["infraspec"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    // DNSSEC signature verification (RSA, ECDSA, Ed25519) and DS digests; the only crypto we need.
+    .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
   ],
   targets: [
-    .target(name: "InfraSpec", swiftSettings: libraryEvolution),
+    // libssh2 1.10 from Debian; only the SSH transport imports it.
+    .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+    .target(
+      name: "InfraSpec",
+      dependencies: [
+        "CLibSSH2",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ],
+      swiftSettings: libraryEvolution
+    ),
     .executableTarget(
       name: "infraspec",
       dependencies: [
@@ -32,7 +44,7 @@ let package = Package(
   ]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
   var settings = target.swiftSettings ?? []
   settings += [
     .enableUpcomingFeature("ExistentialAny"),

@@ -5,6 +5,8 @@ struct HostRunner: Sendable {
   let options: RunOptions
   /// Fleet assertions whose value this host contributes; judged by `SpecRun` across hosts.
   var fleetChecks: [Check] = []
+  /// The host's name in reports (the inventory name); the transport's own name when not given.
+  var name: String? = nil
 
   /// What a host run leaves for the run as a whole.
   struct HostOutcome: Sendable {
@@ -18,7 +20,7 @@ struct HostRunner: Sendable {
   /// Emits `hostStarted` (or `hostFailed`), one `checkFinished` per check in spec order as soon as
   /// its probes have answered, then `hostFinished`.
   func run(emit: @Sendable (Event) async -> Void) async -> HostOutcome {
-    let host = transport.hostName
+    let host = name ?? transport.hostName
     var summary = Summary()
     let profile: HostProfile
     do throws(ProbeError) {
@@ -38,9 +40,12 @@ struct HostRunner: Sendable {
       Result { () throws(ProbeError) in try check.plan(profile) }
     }
     var distinct: [ProbeCommand] = []
+    var queries: [NetworkQuery] = []
     var seen: Set<ProbeCommand> = []
+    var seenQueries: Set<NetworkQuery> = []
     for case .success(let plan) in plans + fleetPlans {
       for command in plan.commands where seen.insert(command).inserted { distinct.append(command) }
+      for query in plan.queries where seenQueries.insert(query).inserted { queries.append(query) }
     }
 
     let started = ContinuousClock.now
@@ -52,9 +57,7 @@ struct HostRunner: Sendable {
       while next < checks.count {
         let check = checks[next]
         let plan = plans[next]
-        if case .success(let plan) = plan, !plan.commands.allSatisfy({ outputs.results[$0] != nil }) {
-          return
-        }
+        if case .success(let plan) = plan, !outputs.isComplete(plan) { return }
         var result = judge(check, plan: plan, outputs: outputs, number: next + 1)
         if case .success(let plan) = plan { result.durationMilliseconds = plan.commandsDuration(finishedAt) }
         if let retry = check.retry, result.outcome != .passed, case .success(let plan) = plan {
@@ -66,9 +69,14 @@ struct HostRunner: Sendable {
       }
     }
     await emitReady()
-    for await (command, result) in transport.runAll(distinct, timeout: options.probeTimeout) {
-      outputs.results[command] = result
-      finishedAt[command] = ContinuousClock.now - started
+    for await arrival in gather(distinct, queries) {
+      switch arrival {
+      case .command(let command, let result):
+        outputs.results[command] = result
+        finishedAt[command] = ContinuousClock.now - started
+      case .query(let query, let result):
+        outputs.answers[query] = result
+      }
       await emitReady()
     }
     // A transport that ended its stream early (connection lost) leaves probes unanswered.
@@ -88,6 +96,35 @@ struct HostRunner: Sendable {
       }
     }
     return HostOutcome(summary: summary, fleetValues: fleetValues, failure: nil)
+  }
+
+  enum Arrival: Sendable {
+    case command(ProbeCommand, Result<CommandOutput, ProbeError>)
+    case query(NetworkQuery, Result<any Sendable, ProbeError>)
+  }
+
+  /// Command results and query answers, each as it arrives: commands through the transport (one
+  /// batch), queries concurrently beside them.
+  func gather(_ commands: [ProbeCommand], _ queries: [NetworkQuery]) -> AsyncStream<Arrival> {
+    let (stream, sink) = AsyncStream.makeStream(of: Arrival.self)
+    let (transport, timeout) = (self.transport, options.probeTimeout)
+    let task = Task {
+      await withTaskGroup(of: Void.self) { group in
+        if !commands.isEmpty {
+          group.addTask {
+            for await (command, result) in transport.runAll(commands, timeout: timeout) {
+              sink.yield(.command(command, result))
+            }
+          }
+        }
+        for query in queries {
+          group.addTask { sink.yield(.query(query, await query.ask(transport))) }
+        }
+      }
+      sink.finish()
+    }
+    sink.onTermination = { _ in task.cancel() }
+    return stream
   }
 
   private func detectProfile() async throws(ProbeError) -> HostProfile {
@@ -111,7 +148,7 @@ struct HostRunner: Sendable {
     case .failure(let error):
       outcome = .couldNotCheck(reason: error.message)
     case .success(let plan):
-      probes = plan.commands.map(\.description)
+      probes = plan.commands.map(\.description) + plan.queries.map(\.description)
       do throws(ProbeError) {
         outcome =
           switch check.judge(try plan.read(outputs)) {
@@ -125,7 +162,7 @@ struct HostRunner: Sendable {
       }
     }
     return CheckResult(
-      host: transport.hostName, number: number, groups: check.groups, subject: check.subject,
+      host: name ?? transport.hostName, number: number, groups: check.groups, subject: check.subject,
       property: check.property, title: check.title, location: check.location,
       tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0)
   }
@@ -141,8 +178,11 @@ struct HostRunner: Sendable {
     while clock.now + retry.every < deadline {
       try? await clock.sleep(for: retry.every)
       var outputs = ProbeOutputs()
-      for await (command, output) in transport.runAll(plan.commands, timeout: options.probeTimeout) {
-        outputs.results[command] = output
+      for await arrival in gather(plan.commands, plan.queries) {
+        switch arrival {
+        case .command(let command, let result): outputs.results[command] = result
+        case .query(let query, let result): outputs.answers[query] = result
+        }
       }
       result = judge(check, plan: .success(plan), outputs: outputs, number: number)
       result.durationMilliseconds = Double((clock.now - started).milliseconds)

@@ -33,11 +33,9 @@ public enum SpecMain {
         OutputStream.standardError.write("infraspec: \(error.message)\n")
         exit(ExitCode.usage.rawValue)
       }
-      let concurrency = request.options.probeConcurrency
-      let local = HostTarget(name: "localhost", groups: ["all", "localhost"]) {
-        LocalTransport(concurrency: concurrency)
-      }
-      let run = SpecRun(checks: checks, targets: [local], options: request.options, jobs: 1)
+      let run = SpecRun(
+        checks: checks, targets: HostConnector.targets(for: request), options: request.options,
+        jobs: request.jobs)
       let summary = await run.execute(reporters: &reporters)
       exit(summary.exitCode.rawValue)
     }

@@ -4,7 +4,7 @@ struct HostTarget: Sendable {
   /// Inventory groups, always including `all`.
   var groups: Set<String>
   /// Opens the connection; called when the host's turn comes, so `--jobs` bounds connections.
-  var connect: @Sendable () async -> any Transport
+  var connect: @Sendable () async -> Result<any Transport, ProbeError>
 }
 
 /// One run: the selected checks on every host, hosts concurrently, events to the reporters in order.
@@ -32,13 +32,25 @@ struct SpecRun {
         func startNext() {
           guard let target = pending.popFirst() else { return }
           group.addTask {
-            let transport = await target.connect()
-            let runner = HostRunner(
-              transport: transport, checks: hostChecks.filter { $0.applies(toHostIn: target.groups) },
-              options: options, fleetChecks: fleetChecks)
-            let outcome = await runner.run { sink.yield($0) }
-            await transport.close()
-            return (target.name, outcome)
+            switch await target.connect() {
+            case .failure(let error):
+              // One "could not check" for the host, not one per check.
+              sink.yield(.hostFailed(host: target.name, reason: error.message))
+              var summary = Summary()
+              summary.couldNotCheck = 1
+              sink.yield(.hostFinished(host: target.name, summary: summary))
+              return (
+                target.name,
+                HostRunner.HostOutcome(summary: summary, fleetValues: [:], failure: error.message)
+              )
+            case .success(let transport):
+              let runner = HostRunner(
+                transport: transport, checks: hostChecks.filter { $0.applies(toHostIn: target.groups) },
+                options: options, fleetChecks: fleetChecks, name: target.name)
+              let outcome = await runner.run { sink.yield($0) }
+              await transport.close()
+              return (target.name, outcome)
+            }
           }
         }
         for _ in 0..<max(1, jobs) { startNext() }

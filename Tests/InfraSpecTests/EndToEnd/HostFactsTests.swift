@@ -37,6 +37,7 @@ struct HostFactsTests {
     ]
     let ready = Pipe()
     listener.standardOutput = ready
+    listener.standardError = FileHandle.nullDevice
     try listener.run()
     defer { listener.terminate() }
     _ = ready.fileHandleForReading.availableData
@@ -107,11 +108,17 @@ struct HostFactsTests {
     try Shell.must(["ln", "-s", "app.conf", folder + "/current"])
     try Shell.must(["mount", "-t", "tmpfs", "-o", "noexec,size=1m", "tmpfs", mountPoint])
     try Shell.must(["cp", "/bin/sleep", folder + "/" + process])
+    var sleepers: [Process] = []
+    defer { sleepers.forEach { $0.terminate() } }
     for _ in 0..<2 {
       let sleeper = Process()
       sleeper.executableURL = URL(fileURLWithPath: folder + "/" + process)
       sleeper.arguments = ["120"]
+      // Not the test runner's stdout: a child holding that pipe keeps `swift test` waiting.
+      sleeper.standardOutput = FileHandle.nullDevice
+      sleeper.standardError = FileHandle.nullDevice
       try sleeper.run()
+      sleepers.append(sleeper)
     }
     let debian = folder + "/deb"
     try FileManager.default.createDirectory(atPath: debian + "/DEBIAN", withIntermediateDirectories: true)

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Turns one batch script's output into one result per command, each delivered exactly once.
+///
+/// Not thread-safe: the transport feeds it from the one thread that reads the script's output.
+final class BatchCollector {
+  let commands: [ProbeCommand]
+  let timeout: Duration
+  let sudo: SudoOptions?
+  let hostName: String
+  private let deliver: (Int, Result<CommandOutput, ProbeError>, Bool) -> Void
+  private var parser = BatchRecordParser()
+  private var delivered = Set<Int>()
+  private var scriptErrors: [UInt8] = []
+
+  /// `deliver` gets the command's index, its result, and whether it was the last one.
+  init(
+    commands: [ProbeCommand], timeout: Duration, sudo: SudoOptions?, hostName: String,
+    deliver: @escaping (Int, Result<CommandOutput, ProbeError>, Bool) -> Void
+  ) {
+    self.commands = commands
+    self.timeout = timeout
+    self.sudo = sudo
+    self.hostName = hostName
+    self.deliver = deliver
+  }
+
+  var script: [UInt8] { BatchScript.script(for: commands, timeout: timeout, sudo: sudo) }
+
+  /// Feeds the script's standard output; returns how many records completed, or throws when the
+  /// framing broke and nothing more can be trusted.
+  func stdout(_ bytes: [UInt8]) throws(ProbeError) -> Int {
+    let records = parser.feed(bytes)
+    for record in records where commands.indices.contains(record.index) {
+      deliverOnce(
+        record.index,
+        BatchScript.result(of: record, command: commands[record.index], timeout: timeout, sudo: sudo))
+    }
+    if let corruption = parser.corruption { throw .other("\(hostName): \(corruption)") }
+    return records.count
+  }
+
+  /// Keeps the script's own standard error (normally empty) to explain an early end.
+  func stderr(_ bytes: [UInt8]) {
+    if scriptErrors.count < 65_536 { scriptErrors += bytes }
+  }
+
+  /// The script ended: every command without a record gets the reason.
+  func finish(_ result: Result<Int32, ProbeError>) {
+    let error: ProbeError
+    switch result {
+    case .failure(let failure): error = failure
+    case .success(let status):
+      let detail = String(decoding: scriptErrors, as: UTF8.self).trimmingCharacters(
+        in: .whitespacesAndNewlines)
+      error = .other(
+        "the probe script on \(hostName) ended with exit status \(status) before this probe ran"
+          + (detail.isEmpty ? "" : ": \(detail)"))
+    }
+    for index in commands.indices { deliverOnce(index, .failure(error)) }
+  }
+
+  private func deliverOnce(_ index: Int, _ result: Result<CommandOutput, ProbeError>) {
+    guard delivered.insert(index).inserted else { return }
+    deliver(index, result, delivered.count == commands.count)
+  }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs probes through the system `ssh` client, for what libssh2 1.10 cannot do: RSA keys and
+/// hosts, certificates, ProxyJump and ProxyCommand.
+///
+/// One master connection (`ControlMaster`, its socket in a private temporary directory) carries
+/// every exec; a `runAll` is one exec of the same batch script the libssh2 transport uses.
+public final class OpenSSHTransport: Transport {
+  /// The host as the target names it.
+  public let hostName: String
+  private let destination: String
+  private let baseArguments: [String]
+  private let environment: [String: String]
+  private let controlDirectory: String
+  private let sudo: SudoOptions?
+  private let connectTimeout: Duration
+  private let master: ResultSlot<Int32>
+
+  /// Starts the master connection to `target` with `ssh` (found in `PATH`); `~/.ssh/config`, or
+  /// `options.configFile`, is read by `ssh` itself.
+  public init(target: String, options: SSHOptions = SSHOptions()) async throws(ProbeError) {
+    let parsed = try SSHTarget(target)
+    SSHClientProcess.ignoreBrokenPipes()
+    var environment = options.environment ?? ProcessInfo.processInfo.environment
+    environment.removeValue(forKey: "SSH_ASKPASS")
+    self.environment = environment
+    hostName = parsed.host
+    sudo = options.sudo
+    connectTimeout = options.connectTimeout ?? .seconds(10)
+    var template = Array((NSTemporaryDirectory() + "/infraspec-ssh-control-XXXXXX").utf8CString)
+    guard let directory = mkdtemp(&template) else {
+      throw .other("cannot create a private directory for the ssh control socket")
+    }
+    controlDirectory = String(cString: directory)
+
+    var arguments = [
+      "-o", "BatchMode=yes", "-o", "ControlPath=\(controlDirectory)/master", "-o", "ServerAliveInterval=15",
+      "-o", "ConnectTimeout=\(max(1, connectTimeout.components.seconds))",
+    ]
+    if let file = options.configFile {
+      arguments += ["-F", FileManager.default.fileExists(atPath: file) ? file : "/dev/null"]
+    }
+    if let file = options.knownHostsFile {
+      arguments += ["-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null"]
+    }
+    if options.acceptNewHostKeys { arguments += ["-o", "StrictHostKeyChecking=accept-new"] }
+    for identity in options.identityFiles { arguments += ["-i", identity] }
+    if let user = parsed.user { arguments += ["-l", user] }
+    if let port = parsed.port { arguments += ["-p", String(port)] }
+    baseArguments = arguments
+    destination = parsed.host
+
+    let master = ResultSlot<Int32>()
+    self.master = master
+    var errors: [UInt8] = []
+    let errorsLock = NSLock()
+    let name = parsed.description
+    let process = try SSHClientProcess.start(
+      ["ssh", "-M", "-N", "-o", "ControlMaster=yes", "-o", "ControlPersist=no"] + arguments + [
+        "--", destination,
+      ],
+      environment: environment, input: [], onStdout: { _ in },
+      onStderr: { bytes in errorsLock.withLock { errors += bytes } },
+      onExit: { master.fill($0) })
+    let deadline = ContinuousClock.now + connectTimeout + .seconds(5)
+    while !FileManager.default.fileExists(atPath: controlDirectory + "/master") {
+      if master.isFilled || ContinuousClock.now > deadline {
+        process.kill()
+        let status = await withCheckedContinuation { continuation in
+          master.onFill { continuation.resume(returning: $0) }
+        }
+        try? FileManager.default.removeItem(atPath: controlDirectory)
+        let detail = errorsLock.withLock { String(decoding: errors, as: UTF8.self) }
+          .trimmingCharacters(in: .whitespacesAndNewlines)
+        throw .connection(
+          "ssh to \(name) failed (exit status \(status)): \(detail.isEmpty ? "timed out" : detail)")
+      }
+      try? await Task.sleep(for: .milliseconds(10))
+    }
+  }
+
+  /// Runs `command` in its own exec over the master connection, killed on the host at `timeout`.
+  public func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
+    let slot = ResultSlot<Result<CommandOutput, ProbeError>>()
+    let process = batch([command], timeout: timeout) { _, result, _ in slot.fill(result) }
+    let result = await withTaskCancellationHandler {
+      await withCheckedContinuation { continuation in slot.onFill { continuation.resume(returning: $0) } }
+    } onCancel: {
+      process?.kill()
+    }
+    return try result.get()
+  }
+
+  /// Runs all `commands` in one exec of one script; results arrive as each probe ends.
+  public func runAll(_ commands: [ProbeCommand], timeout: Duration)
+    -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)>
+  {
+    let (stream, continuation) = AsyncStream.makeStream(
+      of: (ProbeCommand, Result<CommandOutput, ProbeError>).self)
+    guard !commands.isEmpty else {
+      continuation.finish()
+      return stream
+    }
+    let process = batch(commands, timeout: timeout) { index, result, isLast in
+      continuation.yield((commands[index], result))
+      if isLast { continuation.finish() }
+    }
+    continuation.onTermination = { reason in
+      if case .cancelled = reason { process?.kill() }
+    }
+    return stream
+  }
+
+  /// Stops the master connection and removes its socket directory.
+  public func close() async {
+    if let process = try? SSHClientProcess.start(
+      ["ssh", "-O", "exit"] + baseArguments + ["--", destination], environment: environment, input: [],
+      onStdout: { _ in }, onStderr: { _ in }, onExit: { _ in })
+    {
+      _ = process
+    }
+    _ = await withCheckedContinuation { continuation in master.onFill { continuation.resume(returning: $0) } }
+    try? FileManager.default.removeItem(atPath: controlDirectory)
+  }
+
+  /// One `ssh` exec over the master running the batch script; nil when `ssh` could not start
+  /// (then every command has already been given the error).
+  private func batch(
+    _ commands: [ProbeCommand], timeout: Duration,
+    deliver: @escaping (Int, Result<CommandOutput, ProbeError>, Bool) -> Void
+  ) -> SSHClientProcess? {
+    let name = destination
+    let collector = BatchCollector(
+      commands: commands, timeout: timeout, sudo: sudo, hostName: name, deliver: deliver)
+    guard !master.isFilled else {
+      collector.finish(.failure(.connection("SSH connection to \(name) is closed")))
+      return nil
+    }
+    let silence = timeout + .seconds(15)
+    let processSlot = ResultSlot<SSHClientProcess>()
+    var broken: ProbeError?
+    var errors: [UInt8] = []
+    let argv =
+      ["ssh", "-o", "ControlMaster=no"] + baseArguments + ["--", destination, BatchScript.remoteCommand]
+    do {
+      let process = try SSHClientProcess.start(
+        argv, environment: environment, input: collector.script,
+        onStdout: { bytes in
+          do throws(ProbeError) {
+            if try collector.stdout(bytes) > 0 { processSlot.value?.killIfSilent(for: silence) }
+          } catch {
+            broken = broken ?? error
+            processSlot.value?.kill()
+          }
+        },
+        onStderr: { bytes in
+          errors += bytes
+          collector.stderr(bytes)
+        },
+        onExit: { status in
+          let detail = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+          if let broken {
+            collector.finish(.failure(broken))
+          } else if status == 255 {
+            collector.finish(
+              .failure(.connection("ssh to \(name) failed: \(detail.isEmpty ? "exit status 255" : detail)")))
+          } else if status == 128 + SIGKILL {
+            collector.finish(
+              .failure(.connection("\(name) stopped answering: no probe result for \(silence.formatted)")))
+          } else {
+            collector.finish(.success(status))
+          }
+        })
+      processSlot.fill(process)
+      process.killIfSilent(for: silence + connectTimeout)
+      return process
+    } catch {
+      collector.finish(.failure(error))
+      return nil
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A local program run with pipes on all three streams, driven by one thread with `poll()` so
+/// stdin is written while stdout and stderr are read (no pipe-buffer deadlock).
+///
+/// posix_spawn and waitpid, not Foundation's `Process`, whose monitor thread can miss exits when
+/// several children run at once.
+final class SSHClientProcess: @unchecked Sendable {
+  let pid: pid_t
+  private let lock = NSLock()
+  private var silenceDeadline: ContinuousClock.Instant?
+
+  private init(pid: pid_t) {
+    self.pid = pid
+  }
+
+  /// A child that exits while we still write its stdin must not kill this process.
+  static func ignoreBrokenPipes() {
+    _ = brokenPipesIgnored
+  }
+
+  private static let brokenPipesIgnored: Bool = {
+    signal(SIGPIPE, SIG_IGN)
+    return true
+  }()
+
+  /// Starts `argv`; callbacks run on the child's own thread, `onExit` last, with the wait status
+  /// decoded (exit code, or 128 + signal).
+  static func start(
+    _ argv: [String], environment: [String: String], input: [UInt8],
+    onStdout: @escaping ([UInt8]) -> Void, onStderr: @escaping ([UInt8]) -> Void,
+    onExit: @escaping (Int32) -> Void
+  ) throws(ProbeError) -> SSHClientProcess {
+    var stdinPipe: [Int32] = [-1, -1]
+    var stdoutPipe: [Int32] = [-1, -1]
+    var stderrPipe: [Int32] = [-1, -1]
+    guard pipe(&stdinPipe) == 0, pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else {
+      throw .other("cannot create pipes for \(argv[0]): \(String(cString: strerror(errno)))")
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+    posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+    posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+    for descriptor in stdinPipe + stdoutPipe + stderrPipe {
+      posix_spawn_file_actions_addclose(&actions, descriptor)
+    }
+    let arguments = argv.map { strdup($0) } + [nil]
+    defer { arguments.forEach { free($0) } }
+    let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { variables.forEach { free($0) } }
+    var pid: pid_t = 0
+    let status = posix_spawnp(&pid, argv[0], &actions, nil, arguments, variables)
+    for descriptor in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] { close(descriptor) }
+    guard status == 0 else {
+      for descriptor in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] { close(descriptor) }
+      throw .other("cannot start \(argv[0]): \(String(cString: strerror(status)))")
+    }
+    let child = SSHClientProcess(pid: pid)
+    let callbacks = Callbacks(stdout: onStdout, stderr: onStderr, exit: onExit)
+    let (stdin, stdout, stderr) = (stdinPipe[1], stdoutPipe[0], stderrPipe[0])
+    let thread = Thread {
+      child.drive(stdin: stdin, stdout: stdout, stderr: stderr, input: input, callbacks)
+    }
+    thread.start()
+    return child
+  }
+
+  /// Kills the child if nothing arrives on stdout for `limit` from now; each output moves it on.
+  func killIfSilent(for limit: Duration?) {
+    lock.lock()
+    silenceDeadline = limit.map { .now + $0 }
+    lock.unlock()
+  }
+
+  func kill() {
+    _ = Glibc.kill(pid, SIGKILL)
+  }
+
+  /// The callbacks move to the child's thread once and are only called there.
+  private struct Callbacks: @unchecked Sendable {
+    var stdout: ([UInt8]) -> Void
+    var stderr: ([UInt8]) -> Void
+    var exit: (Int32) -> Void
+  }
+
+  private func drive(stdin: Int32, stdout: Int32, stderr: Int32, input: [UInt8], _ callbacks: Callbacks) {
+    var stdin = stdin
+    var open = [stdout, stderr]
+    var offset = 0
+    _ = fcntl(stdin, F_SETFL, fcntl(stdin, F_GETFL) | O_NONBLOCK)
+    if input.isEmpty {
+      close(stdin)
+      stdin = -1
+    }
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while !open.isEmpty {
+      var descriptors = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+      if stdin >= 0 { descriptors.append(pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0)) }
+      _ = poll(&descriptors, nfds_t(descriptors.count), 200)
+      lock.lock()
+      let deadline = silenceDeadline
+      lock.unlock()
+      if let deadline, deadline < .now { kill() }
+      for descriptor in descriptors where descriptor.revents != 0 {
+        if descriptor.fd == stdin {
+          let written = input.withUnsafeBytes { write(stdin, $0.baseAddress! + offset, input.count - offset) }
+          if written > 0 { offset += written }
+          if written < 0 && errno != EAGAIN || offset == input.count {
+            close(stdin)
+            stdin = -1
+          }
+          continue
+        }
+        let count = read(descriptor.fd, &buffer, buffer.count)
+        if count > 0 {
+          let bytes = Array(buffer[0..<count])
+          if descriptor.fd == stdout {
+            callbacks.stdout(bytes)
+          } else {
+            callbacks.stderr(bytes)
+          }
+        } else if count == 0 || errno != EINTR && errno != EAGAIN {
+          close(descriptor.fd)
+          open.removeAll { $0 == descriptor.fd }
+        }
+      }
+    }
+    if stdin >= 0 { close(stdin) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let signal = status & 0x7f
+    callbacks.exit(signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+  }
+}

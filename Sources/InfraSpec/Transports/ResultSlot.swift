@@ -1,0 +1,40 @@
+import Foundation
+
+/// A value handed over once between threads, to whoever waits for it.
+final class ResultSlot<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var storage: Value?
+  private var waiter: ((Value) -> Void)?
+
+  func fill(_ newValue: Value) {
+    lock.lock()
+    guard storage == nil else {
+      lock.unlock()
+      return
+    }
+    storage = newValue
+    let waiter = self.waiter
+    self.waiter = nil
+    lock.unlock()
+    waiter?(newValue)
+  }
+
+  var value: Value? {
+    lock.lock()
+    defer { lock.unlock() }
+    return storage
+  }
+
+  var isFilled: Bool { value != nil }
+
+  func onFill(_ body: @escaping (Value) -> Void) {
+    lock.lock()
+    if let storage {
+      lock.unlock()
+      body(storage)
+      return
+    }
+    waiter = body
+    lock.unlock()
+  }
+}

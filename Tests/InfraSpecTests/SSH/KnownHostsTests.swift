@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import InfraSpec
+
+@Suite("known_hosts parsing")
+struct KnownHostsTests {
+  private let key: [UInt8] = Array("\0\0\0\u{0B}ssh-ed25519\0\0\0\u{20}abcdefghijklmnopqrstuvwxyz012345".utf8)
+  private var base64: String { Data(key).base64EncodedString() }
+
+  @Test("plain, wildcard, [host]:port and hashed entries match; others do not")
+  func matching() throws {
+    let directory = try SSHServerFixture.makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try "[127.0.0.1]:2222 ssh-ed25519 \(base64)\n".write(
+      toFile: directory + "/kh", atomically: true, encoding: .utf8)
+    try SSHServerFixture.run("/usr/bin/ssh-keygen", ["-q", "-H", "-f", directory + "/kh"])
+    let hashed = try String(contentsOfFile: directory + "/kh", encoding: .utf8).split(separator: " ")[0]
+    #expect(hashed.hasPrefix("|1|"))
+    let file = KnownHosts(
+      text: """
+        lax1,lax2 ssh-ed25519 \(base64)
+        *.pop.example.net ssh-ed25519 \(base64)
+        [10.0.0.1]:2222 ssh-ed25519 \(base64)
+        \(hashed) ssh-ed25519 \(base64)
+        """, name: "kh")
+    #expect(file.entries(matching: "lax2").count == 1)
+    #expect(file.entries(matching: "edge.pop.example.net").count == 1)
+    #expect(file.entries(matching: "[10.0.0.1]:2222").count == 1)
+    #expect(file.entries(matching: "10.0.0.1").isEmpty)
+    #expect(file.entries(matching: "[127.0.0.1]:2222").map(\.location) == ["kh:4"])
+  }
+
+  @Test("verdicts: trusted, changed, revoked, unknown; preference follows known types")
+  func verdicts() {
+    let other = key.map { $0 == UInt8(ascii: "a") ? UInt8(ascii: "b") : $0 }
+    let file = KnownHosts(
+      text:
+        "lax1 ssh-ed25519 \(base64)\nlax2 ssh-ed25519 \(Data(other).base64EncodedString())\n@revoked lax3 ssh-ed25519 \(base64)\n@bogus lax4 x y\n",
+      name: "kh")
+    #expect(file.verify(name: "lax1", keyType: "ssh-ed25519", key: key) == .trusted)
+    #expect(file.verify(name: "lax2", keyType: "ssh-ed25519", key: key) == .changed(file.entries[1]))
+    #expect(file.verify(name: "lax3", keyType: "ssh-ed25519", key: key) == .revoked(file.entries[2]))
+    #expect(file.verify(name: "lax5", keyType: "ssh-ed25519", key: key) == .unknown)
+    #expect(file.issues == ["kh:4: unknown marker @bogus; line ignored"])
+    #expect(file.preferredKeyTypes(for: "lax1") == ["ssh-ed25519"])
+    #expect(file.preferredKeyTypes(for: "lax5") == KnownHosts.supportedKeyTypes)
+  }
+}

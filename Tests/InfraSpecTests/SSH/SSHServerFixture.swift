@@ -1,0 +1,300 @@
+import Foundation
+@testable import InfraSpec
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A real `sshd` on a free loopback port with its own host keys, client keys, authorized_keys and
+/// known_hosts, all in a private temporary directory; nothing of the system's SSH setup is used.
+final class SSHServerFixture: @unchecked Sendable {
+  struct Failure: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  struct Configuration {
+    var maxSessions = 10
+    /// Host key types the server offers.
+    var hostKeyTypes = ["ed25519", "ecdsa"]
+    /// When set, root may log in with this password (the server sees a private copy of /etc/shadow).
+    var rootPassword: String?
+  }
+
+  static let passphrase = "correct horse battery staple"
+
+  let directory: String
+  let port: UInt16
+  private let pid: pid_t
+  private var stopped = false
+
+  /// The client's private keys by type: "ed25519" (plain), "ecdsa" (encrypted with `passphrase`), "rsa".
+  func clientKey(_ type: String) -> String { directory + "/id_\(type)" }
+  var knownHostsFile: String { directory + "/known_hosts" }
+  var target: String { "root@127.0.0.1:\(port)" }
+  var knownHostsName: String { "[127.0.0.1]:\(port)" }
+
+  private init(directory: String, port: UInt16, pid: pid_t) {
+    self.directory = directory
+    self.port = port
+    self.pid = pid
+  }
+
+  static func start(_ configuration: Configuration = Configuration()) async throws -> SSHServerFixture {
+    let sshd = "/usr/sbin/sshd"
+    guard FileManager.default.isExecutableFile(atPath: sshd) else {
+      throw Failure(description: "sshd is missing: apt-get install openssh-server")
+    }
+    let directory = try makeTemporaryDirectory()
+    try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+    for type in configuration.hostKeyTypes {
+      try run(
+        "/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "host", "-f", directory + "/host_\(type)"])
+    }
+    try run(
+      "/usr/bin/ssh-keygen",
+      ["-q", "-t", "ed25519", "-N", "", "-C", "client-ed25519", "-f", directory + "/id_ed25519"])
+    try run(
+      "/usr/bin/ssh-keygen",
+      ["-q", "-t", "ecdsa", "-N", passphrase, "-C", "client-ecdsa", "-f", directory + "/id_ecdsa"])
+    try run(
+      "/usr/bin/ssh-keygen",
+      ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "client-rsa", "-f", directory + "/id_rsa"])
+    try run(
+      "/usr/bin/ssh-keygen",
+      ["-q", "-t", "ed25519", "-N", "", "-C", "agent", "-f", directory + "/agent_ed25519"])
+    var authorized = ""
+    for name in ["id_ed25519", "id_ecdsa", "id_rsa", "agent_ed25519"] {
+      authorized += try String(contentsOfFile: directory + "/\(name).pub", encoding: .utf8)
+    }
+    try authorized.write(toFile: directory + "/authorized_keys", atomically: true, encoding: .utf8)
+
+    let port = try freePort()
+    var config = """
+      Port \(port)
+      ListenAddress 127.0.0.1
+      PidFile \(directory)/sshd.pid
+      AuthorizedKeysFile \(directory)/authorized_keys
+      StrictModes no
+      PermitRootLogin yes
+      UsePAM no
+      KbdInteractiveAuthentication no
+      PasswordAuthentication \(configuration.rootPassword == nil ? "no" : "yes")
+      MaxSessions \(configuration.maxSessions)
+      AllowTcpForwarding yes
+      LogLevel ERROR
+
+      """
+    for type in configuration.hostKeyTypes { config += "HostKey \(directory)/host_\(type)\n" }
+    try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
+
+    var known = ""
+    for type in configuration.hostKeyTypes {
+      let fields = try String(contentsOfFile: directory + "/host_\(type).pub", encoding: .utf8).split(
+        separator: " ")
+      known += "[127.0.0.1]:\(port) \(fields[0]) \(fields[1])\n"
+    }
+    try known.write(toFile: directory + "/known_hosts", atomically: true, encoding: .utf8)
+
+    let pid: pid_t
+    if let password = configuration.rootPassword {
+      // sshd reads /etc/shadow; give it a private copy in its own mount namespace instead of
+      // changing the machine's root password.
+      let hash = try output("/usr/bin/openssl", ["passwd", "-6", "-salt", "infraspec", password])
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      let shadow = try String(contentsOfFile: "/etc/shadow", encoding: .utf8).split(separator: "\n").map {
+        line in
+        line.hasPrefix("root:")
+          ? "root:\(hash):"
+            + line.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).joined(separator: ":")
+          : String(line)
+      }
+      try (shadow.joined(separator: "\n") + "\n").write(
+        toFile: directory + "/shadow", atomically: true, encoding: .utf8)
+      pid = try spawn(
+        "/usr/bin/unshare",
+        [
+          "--mount", "--propagation", "private", "/bin/sh", "-c",
+          "mount --bind \"$1/shadow\" /etc/shadow && exec \(sshd) -D -e -f \"$1/sshd_config\"", "_",
+          directory,
+        ])
+    } else {
+      pid = try spawn(sshd, ["-D", "-e", "-f", directory + "/sshd_config"])
+    }
+    let fixture = SSHServerFixture(directory: directory, port: port, pid: pid)
+    for _ in 0..<100 {
+      if canConnect(port: port) { return fixture }
+      if kill(pid, 0) != 0 { break }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    fixture.stop()
+    throw Failure(description: "sshd did not start listening on 127.0.0.1:\(port)")
+  }
+
+  /// Options that use only this fixture's files: its known_hosts, no ssh_config, no agent.
+  func options(identity: String? = "ed25519", environment extra: [String: String] = [:]) -> SSHOptions {
+    var options = SSHOptions()
+    options.configFile = directory + "/no_ssh_config"
+    options.knownHostsFile = knownHostsFile
+    options.identityFiles = identity.map { [clientKey($0)] } ?? []
+    options.connectTimeout = .seconds(5)
+    options.environment = ["HOME": directory + "/home", "USER": "root"].merging(extra) { $1 }
+    return options
+  }
+
+  func hostKey(_ type: String) throws -> (type: String, blob: [UInt8]) {
+    let fields = try String(contentsOfFile: directory + "/host_\(type).pub", encoding: .utf8).split(
+      separator: " ")
+    return (String(fields[0]), Array(Data(base64Encoded: String(fields[1]))!))
+  }
+
+  /// Kills every process sshd forked for a connection, as a crash or reboot of the host would.
+  func killSessions() {
+    for child in Self.descendants(of: pid) { kill(child, SIGKILL) }
+  }
+
+  func stop() {
+    guard !stopped else { return }
+    stopped = true
+    killSessions()
+    kill(pid, SIGTERM)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    try? FileManager.default.removeItem(atPath: directory)
+  }
+
+  // MARK: - Helpers
+
+  static func descendants(of parent: Int32) -> [Int32] {
+    var children: [Int32: [Int32]] = [:]
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+      guard let pid = Int32(entry),
+        let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { continue }
+      let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+      if fields.count > 1, let ppid = Int32(fields[1]) { children[ppid, default: []].append(pid) }
+    }
+    var result: [Int32] = []
+    var queue = [parent]
+    while let next = queue.popLast() {
+      for child in children[next] ?? [] {
+        result.append(child)
+        queue.append(child)
+      }
+    }
+    return result
+  }
+
+  /// Processes on this machine whose command line contains `marker`.
+  static func processes(containing marker: String) -> [Int32] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
+      guard let pid = Int32(entry), pid != getpid(),
+        let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+      else { return nil }
+      let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+      return line.contains(marker) ? pid : nil
+    }
+  }
+
+  static func makeTemporaryDirectory() throws -> String {
+    var template = Array((NSTemporaryDirectory() + "/infraspec-ssh-XXXXXX").utf8CString)
+    guard let pointer = mkdtemp(&template) else { throw Failure(description: "mkdtemp failed") }
+    return String(cString: pointer)
+  }
+
+  /// Starts `executable` with stdin and stdout on /dev/null (or stdout into `output`).
+  ///
+  /// posix_spawn and waitpid, not Foundation's Process: its monitor thread blocks in wait4 on
+  /// one child and then misses the others' exits.
+  static func spawn(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, output: String? = nil
+  ) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let environment =
+      (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { environment.forEach { free($0) } }
+    var pid: pid_t = 0
+    let status = posix_spawn(&pid, executable, &actions, nil, argv, environment)
+    guard status == 0 else {
+      throw Failure(description: "cannot start \(executable): \(String(cString: strerror(status)))")
+    }
+    return pid
+  }
+
+  @discardableResult
+  static func run(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, output: String? = nil
+  ) throws -> Int32 {
+    let pid = try spawn(executable, arguments, environment: environment, output: output)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    guard status == 0 else {
+      throw Failure(
+        description: "\(executable) \(arguments.joined(separator: " ")) failed (wait status \(status))")
+    }
+    return status
+  }
+
+  static func output(_ executable: String, _ arguments: [String]) throws -> String {
+    let file = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    try run(executable, arguments, output: file + "/out")
+    return try String(contentsOfFile: file + "/out", encoding: .utf8)
+  }
+
+  /// A loopback port nothing listens on right now.
+  static func freePort() throws -> UInt16 {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+      }
+    }
+    guard bound else { throw Failure(description: "cannot bind a loopback port") }
+    return UInt16(bigEndian: address.sin_port)
+  }
+
+  /// A listening socket that accepts connections (in the kernel backlog) and never says a word.
+  static func silentListener() throws -> (descriptor: Int32, port: UInt16) {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ready = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(descriptor, $0, length) == 0 && listen(descriptor, 8) == 0
+          && getsockname(descriptor, $0, &length) == 0
+      }
+    }
+    guard ready else { throw Failure(description: "cannot listen on loopback") }
+    return (descriptor, UInt16(bigEndian: address.sin_port))
+  }
+
+  static func canConnect(port: UInt16) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = port.bigEndian
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+  }
+}
