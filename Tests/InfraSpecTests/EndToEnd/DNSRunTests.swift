@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// DNS and DNSSEC specs run by the `infraspec` binary against the real BIND fixture.
+@Suite("infraspec run: DNS and DNSSEC", .serialized, .enabled(if: DNSFixture.shouldRun))
+struct DNSRunTests {
+  @Test("records, rcodes, flags and TTLs; signed, signatures, DS, denial, serials, algorithms")
+  func dnsAndDNSSEC() throws {
+    let fixture = try DNSFixture.get()
+    let (port, secondary) = (fixture.port, fixture.secondaryPort)
+    let root = try CLI.workspace([
+      "dns.swift": """
+      import InfraSpec
+
+      let server = "127.0.0.1"
+      describe("dns") {
+        DNS("www.alg13.infraspec.test", .a, server: server, port: \(port)).answers("192.0.2.1").rcode(.noError)
+          .isAuthoritative().ttl(atLeast: 3600, atMost: 3600)
+        DNS("www.alg13.infraspec.test", .aaaa, server: server, port: \(port), over: .tcp).contains("2001:db8::1")
+        DNS("www.alg13.infraspec.test", .txt, server: server, port: \(port)).answers("v=spf1 -all")
+        DNS("alg13.infraspec.test", .mx, server: server, port: \(port)).answers("10 mail.alg13.infraspec.test.")
+        DNS("nope.alg13.infraspec.test", .a, server: server, port: \(port)).rcode(.nxDomain).lacksFlags(.tc)
+        DNS("www.alg13.infraspec.test", .a, server: server, port: \(port)).answers("192.0.2.9")
+      }
+      describe("dnssec") {
+        DNSSEC("alg13.infraspec.test", server: server, port: \(port)).isSigned()
+          .signaturesValid(forAtLeast: .days(7), of: "www.alg13.infraspec.test/A")
+          .delegationMatches(parentServer: server, port: \(port)).provesNonexistence().algorithms(allowed: 13, 15)
+        DNSSEC("alg8.infraspec.test", server: server, port: \(port)).signaturesValid().algorithms(allowed: 13)
+        DNSSEC("expired.infraspec.test", server: server, port: \(port)).signaturesValid()
+        DNSSEC("wrongds.infraspec.test", server: server, port: \(port)).delegationMatches(parentServer: server, port: \(port))
+        DNSSEC("serial.infraspec.test", server: server, port: \(port)).serialsAgree(on: "127.0.0.1:\(secondary)")
+        DNSSEC("unsigned.infraspec.test", server: server, port: \(port)).isSigned()
+      }
+      """
+    ])
+    let result = try CLI.run(["run", "--format", "human"], in: root)
+    let failures = result.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/") }.map(String.init)
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    #expect(failures.count == 6, "\(result.stdout)")
+    func failure(_ prefix: String, containing part: String) {
+      #expect(
+        failures.contains { $0.hasPrefix(prefix) && $0.contains(part) },
+        "\(prefix) … \(part)\n\(result.stdout)")
+    }
+    failure(
+      "Specs/dns.swift:11:",
+      containing:
+        "dns www.alg13.infraspec.test/A @127.0.0.1:\(port): answers: expected 192.0.2.9, got 192.0.2.1")
+    failure(
+      "Specs/dns.swift:17:",
+      containing: "dnssec alg8.infraspec.test: algorithms: expected only 13, got DNSKEY ")
+    failure("Specs/dns.swift:17:", containing: "uses algorithm 8 (RSASHA256), not one of 13")
+    failure(
+      "Specs/dns.swift:18:",
+      containing:
+        "dnssec expired.infraspec.test: signatures: expected valid signatures, got RRSIG expired.infraspec.test/"
+    )
+    failure("Specs/dns.swift:18:", containing: "days ago)")
+    failure(
+      "Specs/dns.swift:19:", containing: "at infraspec.test matches no DNSKEY of wrongds.infraspec.test")
+    failure("Specs/dns.swift:20:", containing: "serves serial 2026010101")
+    failure(
+      "Specs/dns.swift:21:",
+      containing: "dnssec unsigned.infraspec.test: signed: expected signed DNSKEYs, got ")
+    #expect(result.stdout.contains("15 passed, 6 failed, 0 could not check, 0 skipped"), "\(result.stdout)")
+  }
+
+  @Test("a server that does not answer is could not check, not a failure")
+  func silentServer() throws {
+    let root = try CLI.workspace([
+      "silent.swift": """
+      import InfraSpec
+
+      describe("dns") {
+        DNS("www.example.com", .a, server: "127.0.0.1", port: 9).answers("192.0.2.1")
+      }
+      """
+    ])
+    let result = try CLI.run(["run", "--format", "human", "--timeout", "5"], in: root)
+    #expect(result.status == 2, "\(result.stdout)")
+    #expect(
+      result.stdout.contains("answers: could not check: DNS query to 127.0.0.1:9 failed"), "\(result.stdout)")
+  }
+}
