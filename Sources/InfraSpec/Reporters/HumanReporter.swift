@@ -11,6 +11,7 @@ public struct HumanReporter: Reporter {
   private var hosts: [String] = []
   private var finished: [String: Summary] = [:]
   private var problemsByHost: [String: [(text: String, style: Style)]] = [:]
+  private var fleet: [CheckResult] = []
   /// The describe titles printed last, so each group heading is printed once.
   private var openGroups: [String] = []
   private var problems: [(text: String, style: Style)] = []
@@ -31,11 +32,8 @@ public struct HumanReporter: Reporter {
       openGroups = []
       if !multipleHosts { output.write(paint("\(host) (\(profile.osName))", .bold) + "\n") }
     case .fleetCheckFinished(let result):
-      if openGroups != ["fleet"] {
-        output.write(paint("fleet", .bold) + "\n")
-        openGroups = ["fleet"]
-      }
-      show(result, indent: "  ")
+      // With several hosts, the per-host verdicts come first (at the end of the run), then these.
+      fleet.append(result)
     case .checkFinished(let result) where multipleHosts:
       if let problem = Self.problem(result) { problemsByHost[result.host, default: []].append(problem) }
     case .checkFinished(let result):
@@ -57,6 +55,8 @@ public struct HumanReporter: Reporter {
       if multipleHosts { reportProgress(lastHost: host, summary: summary) }
     case .runFinished(let summary, let milliseconds):
       if multipleHosts { reportHosts() }
+      if !fleet.isEmpty { output.write(paint("fleet", .bold) + "\n") }
+      for result in fleet { show(result, indent: "  ") }
       if !problems.isEmpty {
         output.write("\n" + problems.map { paint($0.text, $0.style) + "\n" }.joined())
       }

@@ -14,7 +14,9 @@ enum HostConnector {
     let options = sshOptions(request.remote)
     let client = request.remote.client
     return request.hosts.map { host in
-      HostTarget(name: host.name, groups: Set(host.groups)) {
+      var options = options
+      if let key = host.identityFile { options.identityFiles.insert(key, at: 0) }
+      return HostTarget(name: host.name, groups: Set(host.groups)) { [options] in
         do throws(ProbeError) {
           switch client {
           case .libssh2:

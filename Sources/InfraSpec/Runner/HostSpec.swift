@@ -7,11 +7,14 @@ public struct HostSpec: Sendable, Codable, Equatable {
   public var destination: String
   /// Inventory groups, always including `all`.
   public var groups: [String]
+  /// The inventory's `ansible_ssh_private_key_file`, tried before the command line's keys.
+  public var identityFile: String?
 
-  public init(name: String, destination: String, groups: [String]) {
+  public init(name: String, destination: String, groups: [String], identityFile: String? = nil) {
     self.name = name
     self.destination = destination
     self.groups = groups
+    self.identityFile = identityFile
   }
 
   /// An inventory host: `ansible_host`, `ansible_user`, `ansible_port` make the destination.
@@ -20,7 +23,7 @@ public struct HostSpec: Sendable, Codable, Equatable {
     self.init(
       name: host.name,
       destination: (host.user.map { "\($0)@" } ?? "") + address + (host.port.map { ":\($0)" } ?? ""),
-      groups: host.groups.sorted())
+      groups: host.groups.sorted(), identityFile: host.variables["ansible_ssh_private_key_file"])
   }
 
   /// The hosts of shard `index` (1-based) of `count`: sorted by name and dealt round-robin, so
