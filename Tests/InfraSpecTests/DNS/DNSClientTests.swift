@@ -81,22 +81,6 @@ struct DNSClientTests {
     #expect(response.responseCode == .nameError)
     #expect(response.responseCode.description == "NXDOMAIN")
   }
-
-  @Test("queries per second against BIND on loopback")
-  func throughput() async throws {
-    let name = try DNSName("www.alg13.infraspec.test")
-    let count = 2000
-    let clock = ContinuousClock()
-    let elapsed = try await clock.measure {
-      for _ in 0..<count {
-        _ = try await client.query(name: name, type: .a, server: "127.0.0.1", port: fixture.port)
-      }
-    }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let rate = Int(Double(count) / seconds)
-    print("DNS client: \(count) sequential UDP queries in \(elapsed), \(rate) queries/s")
-    #expect(rate >= 1000)
-  }
 }
 
 @Suite struct DNSClientErrorTests {

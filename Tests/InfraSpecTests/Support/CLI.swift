@@ -1,5 +1,7 @@
 import Foundation
 
+@testable import InfraSpec
+
 /// Runs the built `infraspec` binary in a scratch folder, the way a user would.
 struct CLI {
   struct Result {
@@ -50,34 +52,26 @@ struct CLI {
 }
 
 /// Runs programs for test setup and for independent consumers (`prove`, `xmllint`).
+///
+/// Through InfraSpec's own `posix_spawn` child runner, not Foundation's `Process`: with several
+/// children alive, `Process.waitUntilExit` here sometimes never saw its child exit.
 enum Shell {
   static func run(
     _ argv: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String? = nil
   ) throws -> CLI.Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = argv
-    if let directory { process.currentDirectoryURL = directory }
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    // Read both pipes concurrently so neither fills up and blocks the child.
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return CLI.Result(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+    // GNU env sets the working directory and variables, so the spawn itself needs neither.
+    let prefix =
+      ["env"] + (directory.map { ["-C", $0.path] } ?? [])
+      + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    let command = ProbeCommand(prefix + argv, stdin: Array((stdin ?? "").utf8))
+    switch ChildProcess.run(command, timeout: .seconds(600)) {
+    case .success(let output):
+      return CLI.Result(
+        status: output.exitStatus, stdout: String(decoding: output.stdout, as: UTF8.self),
+        stderr: String(decoding: output.stderr, as: UTF8.self))
+    case .failure(let error):
+      throw SetupError("\(argv.joined(separator: " ")): \(error.message)")
+    }
   }
 
   /// Runs a setup command and fails loudly when it fails: a test never runs on a half-made fixture.
