@@ -10,9 +10,11 @@ enum PackageProbe {
     { profile throws(ProbeError) in
       switch profile.family {
       case .debian:
-        let command = ProbeCommand(["dpkg-query", "-W", "-f", "${Status}\\t${Version}\\n", "--", name])
-        return FactPlan(commands: [command]) { outputs throws(ProbeError) in
-          try parseDpkg(outputs.output(command), command: command)
+        // One listing of every package serves all package checks of the host: dpkg-query reads
+        // the whole status database whatever it is asked, so asking once per package costs the
+        // same read many times over.
+        return FactPlan(commands: [dpkgListing]) { outputs throws(ProbeError) in
+          try parseDpkg(outputs.output(dpkgListing), package: name, command: dpkgListing)
         }
       case .rhel:
         let command = ProbeCommand([
@@ -32,19 +34,26 @@ enum PackageProbe {
     }
   }
 
-  /// `install ok installed\t5.2.15-2+b2`; anything but `installed` (e.g. `config-files`) is absent.
-  static func parseDpkg(_ output: CommandOutput, command: ProbeCommand) throws(ProbeError) -> Presence {
-    if output.exitStatus != 0 {
-      if output.stderrText.contains("no packages found") { return .absent("not installed") }
+  static let dpkgListing = ProbeCommand(
+    ["dpkg-query", "-W", "-f", "${Package}\\t${Architecture}\\t${Status}\\t${Version}\\n"])
+
+  /// `bash\tamd64\tinstall ok installed\t5.2.15-2+b2` lines; `name` may carry an architecture
+  /// (`libc6:amd64`). Anything but `installed` (e.g. `config-files`) is absent.
+  static func parseDpkg(_ output: CommandOutput, package name: String, command: ProbeCommand)
+    throws(ProbeError)
+    -> Presence
+  {
+    guard output.exitStatus == 0 else {
       throw .other("\(command) failed: \(output.stderrText.trimmingWhitespace())")
     }
     for line in output.stdoutText.split(separator: "\n") {
       let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-      guard fields.count == 2 else {
+      guard fields.count == 4 else {
         throw .unexpectedOutput(command: command.description, detail: String(line))
       }
-      if fields[0].hasSuffix(" installed") {
-        return .present(PackageFacts(version: String(fields[1]), scheme: .dpkg))
+      guard fields[0] == name || "\(fields[0]):\(fields[1])" == name else { continue }
+      if fields[2].hasSuffix(" installed") {
+        return .present(PackageFacts(version: String(fields[3]), scheme: .dpkg))
       }
     }
     return .absent("not installed")
