@@ -85,6 +85,13 @@ struct SpecRun {
   static func judgeFleet(
     _ check: Check, hosts: [String], values: [String: Result<String, ProbeError>?], failures: [String: String]
   ) -> CheckResult {
+    guard !hosts.isEmpty else {
+      return CheckResult(
+        host: "fleet", number: 0, groups: check.groups, subject: check.subject, property: check.property,
+        title: check.title, location: check.location, tags: check.tags.sorted(),
+        outcome: .skipped(reason: "no host of this run is in \(check.hostGroups.sorted().joined(separator: ", "))"),
+        probes: [], durationMilliseconds: 0)
+    }
     var known: [(host: String, value: String)] = []
     var unknown: [String] = []
     for host in hosts {
