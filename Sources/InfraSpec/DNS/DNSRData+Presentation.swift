@@ -48,30 +48,9 @@ extension DNSRData: CustomStringConvertible {
     }
   }
 
-  /// RFC 5952 text: lowercase, leading zeros dropped, the longest run of two or more zero groups as `::`.
+  /// RFC 5952 text, as `IPAddress` prints every address InfraSpec reports.
   static func ipv6Text(_ bytes: [UInt8]) -> String {
-    let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
-    var bestStart = -1
-    var bestLength = 0
-    var index = 0
-    while index < 8 {
-      if groups[index] == 0 {
-        var end = index
-        while end < 8, groups[end] == 0 { end += 1 }
-        if end - index > bestLength {
-          bestStart = index
-          bestLength = end - index
-        }
-        index = end
-      } else {
-        index += 1
-      }
-    }
-    let text = groups.map { String($0, radix: 16) }
-    guard bestLength >= 2 else { return text.joined(separator: ":") }
-    let head = text[0..<bestStart].joined(separator: ":")
-    let tail = text[(bestStart + bestLength)...].joined(separator: ":")
-    return head + "::" + tail
+    IPAddress(bytes: bytes)?.description ?? DNSTextEncoding.hex(bytes)
   }
 
   /// A DNSSEC time as YYYYMMDDHHmmSS in UTC.

@@ -37,9 +37,7 @@ public struct Command: Resource {
   public func stdout(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {
-    adding("stdout", expected: TextMatch.show(text), file: file, line: line, column: column) {
-      (output: CommandOutput) in TextMatch.equals(text, output.stdoutText)
-    }
+    equals(text, in: .stdout, file: file, line: line, column: column)
   }
 
   public func stdout(
@@ -47,13 +45,7 @@ public struct Command: Resource {
   )
     -> Self
   {
-    adding(
-      "stdout", expected: "to contain \(TextMatch.show(text))",
-      title: "stdout contains \(TextMatch.show(text))",
-      file: file, line: line, column: column
-    ) {
-      (output: CommandOutput) in TextMatch.contains(text, in: output.stdoutText)
-    }
+    contains(text, in: .stdout, file: file, line: line, column: column)
   }
 
   /// Some line of standard output matches the regular expression.
@@ -62,21 +54,14 @@ public struct Command: Resource {
   )
     -> Self
   {
-    adding(
-      "stdout", expected: "to match /\(pattern)/", title: "stdout matches /\(pattern)/",
-      file: file, line: line, column: column
-    ) {
-      (output: CommandOutput) in TextMatch.matches(pattern, in: output.stdoutText)
-    }
+    matches(pattern, in: .stdout, file: file, line: line, column: column)
   }
 
   /// Standard error equals `text`, ignoring the trailing newline.
   public func stderr(_ text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {
-    adding("stderr", expected: TextMatch.show(text), file: file, line: line, column: column) {
-      (output: CommandOutput) in TextMatch.equals(text, output.stderrText)
-    }
+    equals(text, in: .stderr, file: file, line: line, column: column)
   }
 
   public func stderr(
@@ -84,25 +69,43 @@ public struct Command: Resource {
   )
     -> Self
   {
-    adding(
-      "stderr", expected: "to contain \(TextMatch.show(text))",
-      title: "stderr contains \(TextMatch.show(text))",
-      file: file, line: line, column: column
-    ) {
-      (output: CommandOutput) in TextMatch.contains(text, in: output.stderrText)
-    }
+    contains(text, in: .stderr, file: file, line: line, column: column)
   }
 
+  /// Some line of standard error matches the regular expression.
   public func stderr(
     matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column
   )
     -> Self
   {
-    adding(
-      "stderr", expected: "to match /\(pattern)/", title: "stderr matches /\(pattern)/",
-      file: file, line: line, column: column
-    ) {
-      (output: CommandOutput) in TextMatch.matches(pattern, in: output.stderrText)
+    matches(pattern, in: .stderr, file: file, line: line, column: column)
+  }
+
+  private enum Stream: String {
+    case stdout, stderr
+
+    func text(of output: CommandOutput) -> String {
+      self == .stdout ? output.stdoutText : output.stderrText
     }
+  }
+
+  private func equals(_ text: String, in stream: Stream, file: String, line: Int, column: Int) -> Self {
+    adding(stream.rawValue, expected: TextMatch.show(text), file: file, line: line, column: column) {
+      (output: CommandOutput) in TextMatch.equals(text, stream.text(of: output))
+    }
+  }
+
+  private func contains(_ text: String, in stream: Stream, file: String, line: Int, column: Int) -> Self {
+    adding(
+      stream.rawValue, expected: "to contain \(TextMatch.show(text))",
+      title: "\(stream.rawValue) contains \(TextMatch.show(text))", file: file, line: line, column: column
+    ) { (output: CommandOutput) in TextMatch.contains(text, in: stream.text(of: output)) }
+  }
+
+  private func matches(_ pattern: String, in stream: Stream, file: String, line: Int, column: Int) -> Self {
+    adding(
+      stream.rawValue, expected: "to match /\(pattern)/", title: "\(stream.rawValue) matches /\(pattern)/",
+      file: file, line: line, column: column
+    ) { (output: CommandOutput) in TextMatch.matches(pattern, in: stream.text(of: output)) }
   }
 }

@@ -89,7 +89,8 @@ struct SpecRun {
       return CheckResult(
         host: "fleet", number: 0, groups: check.groups, subject: check.subject, property: check.property,
         title: check.title, location: check.location, tags: check.tags.sorted(),
-        outcome: .skipped(reason: "no host of this run is in \(check.hostGroups.sorted().joined(separator: ", "))"),
+        outcome: .skipped(
+          reason: "no host of this run is in \(check.hostGroups.sorted().joined(separator: ", "))"),
         probes: [], durationMilliseconds: 0)
     }
     var known: [(host: String, value: String)] = []
