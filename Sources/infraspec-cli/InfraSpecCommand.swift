@@ -8,7 +8,8 @@ struct InfraSpecCommand: AsyncParsableCommand {
     abstract: "Test-driven infrastructure: check hosts against Swift spec files.",
     discussion: """
       Exit codes: 0 all checks passed, 1 a check failed, 2 a check could not be checked,
-      64 usage error, 65 a spec file does not compile.
+      64 usage error, 65 a spec file does not compile, 69 no usable Swift toolchain,
+      130 interrupted (what finished is still reported).
       """,
     subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, InitCommand.self]
   )

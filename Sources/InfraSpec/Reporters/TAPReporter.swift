@@ -50,8 +50,6 @@ public struct TAPReporter: Reporter {
         output.write(
           "# Subtest: \(Self.escape(host))\n\(indented)\n"
             + "\(ok ? "ok" : "not ok") \(topLevel) - \(Self.escape(host))\n")
-      } else {
-        topLevel = buffer.count
       }
     case .fleetCheckFinished(let result):
       topLevel += 1
@@ -66,6 +64,9 @@ public struct TAPReporter: Reporter {
     if hostCount > 1 {
       buffers[host, default: HostBuffer()].lines += text
     } else {
+      // One host: its test points are the top level, counted as they are written, so an
+      // interrupted run's plan still matches what was printed.
+      topLevel = buffers[host, default: HostBuffer()].count
       output.write(text)
     }
   }

@@ -36,8 +36,8 @@ public enum SpecMain {
       let run = SpecRun(
         checks: checks, targets: HostConnector.targets(for: request), options: request.options,
         jobs: request.jobs)
-      let summary = await run.execute(reporters: &reporters)
-      exit(summary.exitCode.rawValue)
+      let ending = await run.execute(reporters: &reporters)
+      exit(ending.interrupted ? ExitCode.interrupted.rawValue : ending.summary.exitCode.rawValue)
     }
   }
 

@@ -15,10 +15,24 @@ struct SpecRun {
   /// Hosts checked at once.
   let jobs: Int
 
-  func execute(reporters: inout [any Reporter]) async -> Summary {
+  /// How a run ended.
+  struct Ending {
+    var summary: Summary
+    /// Ctrl-C or SIGTERM stopped it; the summary counts what had finished.
+    var interrupted: Bool
+  }
+
+  func execute(reporters: inout [any Reporter]) async -> Ending {
     let clock = ContinuousClock()
     let started = clock.now
     let (events, sink) = AsyncStream.makeStream(of: Event.self)
+    // Ctrl-C ends the event stream early: what finished is reported, local probes are killed,
+    // and remote ones die with their connection (their watchdogs kill them at the timeout anyway).
+    let interruption = Interruption.install {
+      ChildProcess.killAll()
+      sink.finish()
+    }
+    defer { interruption.cancel() }
     let hostChecks = checks.filter { $0.fleetRule == nil }
     let fleetChecks = checks.filter { $0.fleetRule != nil }
     sink.yield(.runStarted(hosts: targets.map(\.name), checksPerHost: hostChecks.count))
@@ -73,11 +87,31 @@ struct SpecRun {
       sink.finish()
     }
     var total = Summary()
+    var counted = Summary()
+    var finished = false
     for await event in events {
-      if case .runFinished(let summary, _) = event { total = summary }
+      switch event {
+      case .runFinished(let summary, _):
+        total = summary
+        finished = true
+      case .checkFinished(let result), .fleetCheckFinished(let result):
+        counted.count(result.outcome)
+      case .hostFailed:
+        counted.couldNotCheck += 1
+      default:
+        break
+      }
       for index in reporters.indices { reporters[index].report(event) }
     }
-    return total
+    guard finished else {
+      let event = Event.runFinished(
+        summary: counted, durationMilliseconds: Double((clock.now - started).milliseconds))
+      for index in reporters.indices { reporters[index].report(event) }
+      OutputStream.standardError.write(
+        "infraspec: interrupted; reported what had finished: \(counted.line)\n")
+      return Ending(summary: counted, interrupted: true)
+    }
+    return Ending(summary: total, interrupted: false)
   }
 
   /// A difference among the hosts that answered is a failure even if others did not answer;

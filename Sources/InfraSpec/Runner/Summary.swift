@@ -49,4 +49,6 @@ public enum ExitCode: Int32, Sendable, Codable {
   case specDoesNotCompile = 65
   /// The Swift toolchain or the InfraSpec module cannot be used (sysexits EX_UNAVAILABLE).
   case toolchainUnavailable = 69
+  /// Ctrl-C or SIGTERM stopped the run (128 + SIGINT, as shells report it).
+  case interrupted = 130
 }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Synchronization
 
 #if canImport(Glibc)
   internal import Glibc
@@ -11,6 +12,13 @@ enum ChildProcess {
   /// A probe's output past this is an error, not a fact: no check needs it and memory stays bounded.
   static let outputLimit = 64 << 20
   private static let spawnLock = NSLock()
+  /// Process groups of children still running, so an interrupted run can kill them all.
+  private static let running = Mutex<Set<pid_t>>([])
+
+  /// Kills every probe still running (Ctrl-C): their groups, so their own children go too.
+  static func killAll() {
+    for group in running.withLock({ $0 }) { kill(-group, SIGKILL) }
+  }
 
   static func run(_ command: ProbeCommand, timeout: Duration) -> Result<CommandOutput, ProbeError> {
     guard let program = command.argv.first, !program.isEmpty else {
@@ -64,6 +72,7 @@ enum ChildProcess {
     close(stdoutPipe[1])
     close(stderrPipe[1])
     close(stdinPipe[0])
+    if spawnError == 0 { running.withLock { _ = $0.insert(pid) } }
     spawnLock.unlock()
     locked = false
     guard spawnError == 0 else {
@@ -77,6 +86,7 @@ enum ChildProcess {
       _ = command.stdin.withUnsafeBytes { write(stdinPipe[1], $0.baseAddress, $0.count) }
     }
     close(stdinPipe[1])
+    defer { running.withLock { _ = $0.remove(pid) } }
     return collect(pid: pid, stdout: stdoutPipe[0], stderr: stderrPipe[0], command: command, timeout: timeout)
   }
 

@@ -156,6 +156,29 @@ struct RunCommandTests {
     #expect(leftover.stdout.isEmpty, "the hung probe survived its timeout")
   }
 
+  @Test("Ctrl-C stops the run, reports what finished as valid TAP, exits 130 and kills running probes")
+  func interrupt() throws {
+    let token = "isp-interrupt-\(UUID().uuidString.prefix(8))"
+    let root = try CLI.workspace([
+      "slow.swift": """
+      import InfraSpec
+
+      describe("interrupt") {
+        File("/etc/passwd").exists()
+        Command("sleep 30 # \(token)").exitStatus(0)
+      }
+      """
+    ])
+    _ = try CLI.run(["list"], in: root)
+    let result = try Shell.run(
+      ["timeout", "--preserve-status", "-s", "INT", "3", CLI.infraspec, "run"], in: root,
+      environment: ["XDG_CACHE_HOME": CLI.cacheDirectory])
+    #expect(result.status == 130, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("ok 1 - interrupt › file /etc/passwd: exists\n1..1\n"), "\(result.stdout)")
+    #expect(result.stderr.contains("infraspec: interrupted; reported what had finished: 1 passed"))
+    #expect(try Shell.run(["pgrep", "-f", token]).stdout.isEmpty, "the running probe survived Ctrl-C")
+  }
+
   @Test("a missing program and an unanswerable service are could not check, with the reason")
   func couldNotCheck() throws {
     let root = try CLI.workspace([
