@@ -66,6 +66,35 @@ struct DNSRunTests {
     #expect(result.stdout.contains("15 passed, 6 failed, 0 could not check, 0 skipped"), "\(result.stdout)")
   }
 
+  @Test(
+    "over SSH, DNS goes through the host's connection (direct-tcpip): refused where sshd forbids forwarding")
+  func throughSSH() async throws {
+    let fixture = try DNSFixture.get()
+    let root = try CLI.workspace([
+      "tunnel.swift": """
+      import InfraSpec
+
+      describe("dns from the host") {
+        DNS("www.alg13.infraspec.test", .a, server: "127.0.0.1", port: \(fixture.port)).answers("192.0.2.1")
+        DNSSEC("alg13.infraspec.test", server: "127.0.0.1", port: \(fixture.port)).isSigned()
+      }
+      """
+    ])
+    for (forwarding, status) in [("yes", Int32(0)), ("no", Int32(2))] {
+      var configuration = SSHServerFixture.Configuration()
+      configuration.extraConfig = "AllowTcpForwarding \(forwarding)"
+      let server = try await SSHServerFixture.start(configuration)
+      defer { server.stop() }
+      let result = try CLI.run(
+        [
+          "run", "--host", server.target, "--known-hosts", server.knownHostsFile, "-i",
+          server.clientKey("ed25519"),
+        ],
+        in: root)
+      #expect(result.status == status, "forwarding \(forwarding): \(result.stdout)\(result.stderr)")
+    }
+  }
+
   @Test("a server that does not answer is could not check, not a failure")
   func silentServer() throws {
     let root = try CLI.workspace([

@@ -18,6 +18,8 @@ final class SSHServerFixture: @unchecked Sendable {
     var hostKeyTypes = ["ed25519", "ecdsa"]
     /// When set, root may log in with this password (the server sees a private copy of /etc/shadow).
     var rootPassword: String?
+    /// Lines appended to sshd_config, e.g. `AllowTcpForwarding no`.
+    var extraConfig = ""
   }
 
   static let passphrase = "correct horse battery staple"
@@ -69,21 +71,22 @@ final class SSHServerFixture: @unchecked Sendable {
     try authorized.write(toFile: directory + "/authorized_keys", atomically: true, encoding: .utf8)
 
     let port = try freePort()
-    var config = """
-      Port \(port)
-      ListenAddress 127.0.0.1
-      PidFile \(directory)/sshd.pid
-      AuthorizedKeysFile \(directory)/authorized_keys
-      StrictModes no
-      PermitRootLogin yes
-      UsePAM no
-      KbdInteractiveAuthentication no
-      PasswordAuthentication \(configuration.rootPassword == nil ? "no" : "yes")
-      MaxSessions \(configuration.maxSessions)
-      AllowTcpForwarding yes
-      LogLevel ERROR
+    var config =
+      configuration.extraConfig + "\n" + """
+        Port \(port)
+        ListenAddress 127.0.0.1
+        PidFile \(directory)/sshd.pid
+        AuthorizedKeysFile \(directory)/authorized_keys
+        StrictModes no
+        PermitRootLogin yes
+        UsePAM no
+        KbdInteractiveAuthentication no
+        PasswordAuthentication \(configuration.rootPassword == nil ? "no" : "yes")
+        MaxSessions \(configuration.maxSessions)
+        AllowTcpForwarding yes
+        LogLevel ERROR
 
-      """
+        """
     for type in configuration.hostKeyTypes { config += "HostKey \(directory)/host_\(type)\n" }
     try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
 
