@@ -24,14 +24,14 @@ struct BatchScript {
     if command -v setsid >/dev/null 2>&1; then S=setsid; else S=; fi
     r() {
       i=$1; t=$2; c=$3; n=$4; shift 4
-      rm -f "$d/t"
+      rm -f "$d/t$i"
       if [ -n "$c" ] && ! command -v "$c" >/dev/null 2>&1; then
-        printf '%s: not found\\n' "$c" >"$d/e"; : >"$d/o"; rc=127
+        printf '%s: not found\\n' "$c" >"$d/e$i"; : >"$d/o$i"; rc=127
       else
-        if [ -n "$n" ]; then printf '%s' "$n" | base64 -d >"$d/i"; else : >"$d/i"; fi
-        $S "$@" <"$d/i" >"$d/o" 2>"$d/e" &
+        if [ -n "$n" ]; then printf '%s' "$n" | base64 -d >"$d/i$i"; else : >"$d/i$i"; fi
+        $S "$@" <"$d/i$i" >"$d/o$i" 2>"$d/e$i" &
         p=$!
-        $S sh -c 'sleep "$1"; : >"$2"; case $3 in ""|0|1) exit 0;; esac; kill -KILL -"$3" 2>/dev/null || kill -KILL "$3"' _ "$t" "$d/t" "$p" </dev/null >/dev/null 2>&1 &
+        $S sh -c 'sleep "$1"; : >"$2"; case $3 in ""|0|1) exit 0;; esac; kill -KILL -"$3" 2>/dev/null || kill -KILL "$3"' _ "$t" "$d/t$i" "$p" </dev/null >/dev/null 2>&1 &
         w=$!
         wait "$p"; rc=$?
         kill -KILL -"$w" 2>/dev/null || kill -KILL "$w" 2>/dev/null
@@ -39,24 +39,38 @@ struct BatchScript {
         kill -KILL -"$p" 2>/dev/null
         p=; w=
       fi
-      if [ -e "$d/t" ]; then o=1; else o=0; fi
-      set -- $(cd "$d" && wc -c o e)
+      if [ -e "$d/t$i" ]; then o=1; else o=0; fi
+      set -- $(cd "$d" && wc -c "o$i" "e$i")
       printf '\\n#IS1 %s %s %s %s %s\\n' "$i" "$rc" "$o" "$1" "$3"
-      cat "$d/o" "$d/e"
+      cat "$d/o$i" "$d/e$i"
+      rm -f "$d/o$i" "$d/e$i" "$d/i$i" "$d/t$i"
     }
 
     """
 
-  /// Builds the script for `commands`, each wrapped in its own record and timeout.
+  /// Probes run at once on the host. Each costs a few process spawns on the host (the probe,
+  /// its watchdog, `wc`, `cat`); running a few side by side uses the host's cores instead of
+  /// paying them one after another.
+  static let parallelism = 4
+
+  /// Builds the script for `commands`, each wrapped in its own record and timeout, run a group of
+  /// `parallelism` at a time; a group's records are printed whole when its last probe ends.
   static func script(for commands: [ProbeCommand], timeout: Duration, sudo: SudoOptions?) -> [UInt8] {
     var text = prelude
-    for (index, command) in commands.enumerated() {
-      let (argv, stdin) = sudo?.wrap(command) ?? (command.argv, command.stdin)
-      // With sudo the command is looked up in sudo's secure PATH, not the login user's.
-      let check = sudo == nil ? (command.argv.first ?? "") : "sudo"
-      let encodedStdin = stdin.isEmpty ? "" : Data(stdin).base64EncodedString()
-      let words = ["r", String(index), seconds(timeout), check, encodedStdin] + argv
-      text += words.map(ShellQuoting.quote).joined(separator: " ") + "\n"
+    let indices = Array(commands.indices)
+    for start in stride(from: 0, to: indices.count, by: parallelism) {
+      let group = indices[start..<min(start + parallelism, indices.count)]
+      for index in group {
+        let command = commands[index]
+        let (argv, stdin) = sudo?.wrap(command) ?? (command.argv, command.stdin)
+        // With sudo the command is looked up in sudo's secure PATH, not the login user's.
+        let check = sudo == nil ? (command.argv.first ?? "") : "sudo"
+        let encodedStdin = stdin.isEmpty ? "" : Data(stdin).base64EncodedString()
+        let words = ["r", String(index), seconds(timeout), check, encodedStdin] + argv
+        text += words.map(ShellQuoting.quote).joined(separator: " ") + " >\"$d/r\(index)\" &\n"
+      }
+      let records = group.map { "\"$d/r\($0)\"" }.joined(separator: " ")
+      text += "wait\ncat \(records)\nrm -f \(records)\n"
     }
     text += "exit 0\n"
     return Array(text.utf8)
