@@ -9,7 +9,8 @@
 # Environment: INFRASPEC (default .build/release/infraspec), RUNS (measured runs per row after
 # one warm-up, default 5), PYTHON (default python3); for the ssh section BENCH_SSH_LOGIN_RC=1
 # lets the login user's ~/.bashrc run on every exec, BENCH_SSH_NO_MUX=1 adds Testinfra without
-# connection sharing (one SSH connection per command: slow).
+# connection sharing (one SSH connection per command: slow); BENCH_FLEET_TESTINFRA=1 adds
+# Testinfra on the 20 lab hosts to the fleet section (skipped when a run takes over 60 s).
 #
 # A section is a file sections/NAME.sh defining section_NAME: it installs what it needs, measures
 # rows with `measure` (lib/measure.sh) and prints its table and targets.
@@ -23,15 +24,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source bench/lib/common.sh
 source bench/lib/measure.sh
 
-# Sections in the order `all` runs them; add new ones (dns, fleet) here and in bench/sections/.
-ALL_SECTIONS=(local ssh)
+# Sections in the order `all` runs them; add new ones here and in bench/sections/.
+ALL_SECTIONS=(local ssh dns fleet)
 STRICT=0
 SECTIONS=()
 for argument in "$@"; do
   case $argument in
     --strict) STRICT=1 ;;
     -h | --help)
-      sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     -*) die "unknown option $argument (try --help)" ;;
