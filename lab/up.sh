@@ -191,6 +191,9 @@ MaxStartups 100:30:200
 MaxSessions 64
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
+# Bash skips ~/.bashrc for ssh commands when SHLVL is already set: these "PoPs" share this
+# machine's root account, whose rc files (pyenv here) are slow and take locks.
+SetEnv SHLVL=1
 EOF
   if cmp -s "$dir/sshd_config.new" "$dir/sshd_config"; then
     rm "$dir/sshd_config.new"

@@ -52,13 +52,21 @@ struct HostRunner: Sendable {
     var outputs = ProbeOutputs()
     var finishedAt: [ProbeCommand: Duration] = [:]
     var next = 0
+    var connectionLost = false
     // Judge every check whose probes have all answered, keeping spec order for the stream.
     func emitReady() async {
       while next < checks.count {
         let check = checks[next]
         let plan = plans[next]
         if case .success(let plan) = plan, !outputs.isComplete(plan) { return }
-        var result = judge(check, plan: plan, outputs: outputs, number: next + 1)
+        let judged = judge(check, plan: plan, outputs: outputs, number: next + 1)
+        var result = judged.result
+        if let lost = judged.lostConnection, !connectionLost {
+          // One "could not check" for the host, not one per check.
+          connectionLost = true
+          summary.couldNotCheck += 1
+          await emit(.hostFailed(host: host, reason: "connection lost: \(lost)"))
+        }
         if case .success(let plan) = plan { result.durationMilliseconds = plan.commandsDuration(finishedAt) }
         if let retry = check.retry, result.outcome != .passed, case .success(let plan) = plan {
           result = await retrying(check, plan: plan, retry: retry, number: next + 1, last: result)
@@ -139,10 +147,13 @@ struct HostRunner: Sendable {
     return HostProfile.detect(osRelease: osRelease.stdoutText, initComm: initComm)
   }
 
+  /// The check's verdict; a connection lost under it is reported by the caller once for the host,
+  /// so the check itself is skipped with that reason rather than counted again.
   private func judge(
     _ check: Check, plan: Result<FactPlan, ProbeError>, outputs: ProbeOutputs, number: Int
-  ) -> CheckResult {
+  ) -> (result: CheckResult, lostConnection: String?) {
     let outcome: Outcome
+    var lost: String?
     var probes: [String] = []
     switch plan {
     case .failure(let error):
@@ -157,14 +168,18 @@ struct HostRunner: Sendable {
           case .cannotCheck(let reason): .couldNotCheck(reason: reason)
           case .skip(let reason): .skipped(reason: reason)
           }
+      } catch .connection(let detail) {
+        outcome = .skipped(reason: "the connection to the host was lost: \(detail)")
+        lost = detail
       } catch {
         outcome = .couldNotCheck(reason: error.message)
       }
     }
-    return CheckResult(
+    let result = CheckResult(
       host: name ?? transport.hostName, number: number, groups: check.groups, subject: check.subject,
       property: check.property, title: check.title, location: check.location,
       tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0)
+    return (result, lost)
   }
 
   /// Re-probes (fresh output, no cache) until the check passes or `retry.within` has passed.
@@ -184,7 +199,7 @@ struct HostRunner: Sendable {
         case .query(let query, let result): outputs.answers[query] = result
         }
       }
-      result = judge(check, plan: .success(plan), outputs: outputs, number: number)
+      result = judge(check, plan: .success(plan), outputs: outputs, number: number).result
       result.durationMilliseconds = Double((clock.now - started).milliseconds)
       if result.outcome == .passed { break }
     }

@@ -105,6 +105,40 @@ struct FleetLabTests {
   }
 
   /// Test lines without their numbers: subtests are numbered in the order hosts finished.
+  @Test("a host whose sshd dies mid-run is one could-not-check; the others finish")
+  func hostKilledMidRun() throws {
+    try Self.lab("lab/up.sh", "4")
+    defer { _ = try? Self.lab("lab/down.sh") }
+    let root = try CLI.workspace([
+      "slow.swift": """
+      import InfraSpec
+
+      describe("slow", hosts: "pops") {
+        Command("sleep 3; echo done").stdout("done")
+        File("/etc/pop/pop.conf").isFile()
+      }
+      """
+    ])
+    _ = try CLI.run(["list"], in: root)
+    // The run starts; a second later nrt1's sshd and its sessions are killed.
+    let result = try Shell.run(
+      [
+        "sh", "-c",
+        "\"$0\" run \"$2\" --inventory \"$1\"/inventory.ini --known-hosts \"$1\"/known_hosts --format human & "
+          + "sleep 1; bash lab/fault.sh kill nrt1 >/dev/null 2>&1; wait $!",
+        CLI.infraspec, Self.state, root.appendingPathComponent("Specs").path,
+      ], in: Self.repository, environment: ["XDG_CACHE_HOME": CLI.cacheDirectory])
+    #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+    for host in ["lax1", "fra1", "ams1"] {
+      #expect(
+        result.stdout.contains("✓ \(host): 2 passed, 0 failed, 0 could not check, 0 skipped"),
+        "\(result.stdout)")
+    }
+    #expect(
+      result.stdout.contains("? nrt1: 0 passed, 0 failed, 1 could not check, 2 skipped"), "\(result.stdout)")
+    #expect(result.stdout.contains("could not check the host: connection lost:"), "\(result.stdout)")
+  }
+
   static func testLines(_ tap: String) -> [String] {
     tap.split(separator: "\n").filter { $0.contains("ok ") && !$0.hasPrefix("#") }
       .map { String($0.replacing(#/ok \d+ - /#, with: "ok - ")) }

@@ -85,6 +85,9 @@ final class SSHServerFixture: @unchecked Sendable {
         MaxSessions \(configuration.maxSessions)
         AllowTcpForwarding yes
         LogLevel ERROR
+        # Bash skips ~/.bashrc for ssh commands when SHLVL is set: tests must not depend on (or
+        # break) the rc files of this machine's root account.
+        SetEnv SHLVL=1
 
         """
     for type in configuration.hostKeyTypes { config += "HostKey \(directory)/host_\(type)\n" }
