@@ -435,7 +435,7 @@ final class SSHConnection: @unchecked Sendable {
     var length: Int32 = 0
     let code = libssh2_session_last_error(session, &message, &length, 0)
     let text = message.map { String(cString: $0) } ?? ""
-    return text.isEmpty ? "libssh2 error \(code)" : text
+    return text.isEmpty ? "libssh2 error \(code)" : "\(text) (libssh2 error \(code))"
   }
 
   private func events(for session: OpaquePointer, reading: Bool) -> Int16 {
