@@ -169,10 +169,4 @@ extension String {
   func leftPadded(to width: Int, with pad: Character = "0") -> String {
     count >= width ? self : String(repeating: pad, count: width - count) + self
   }
-
-  /// Plain substring replacement without Foundation.
-  func replacingAll(_ target: String, with replacement: String) -> String {
-    guard !target.isEmpty else { return self }
-    return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-  }
 }

@@ -26,12 +26,10 @@ struct SpecRun {
     let clock = ContinuousClock()
     let started = clock.now
     let (events, sink) = AsyncStream.makeStream(of: Event.self)
-    // Ctrl-C ends the event stream early: what finished is reported, local probes are killed,
-    // and remote ones die with their connection (their watchdogs kill them at the timeout anyway).
-    let interruption = Interruption.install {
-      ChildProcess.killAll()
-      sink.finish()
-    }
+    // Ctrl-C ends the event stream early: what finished is reported, local probes are killed
+    // below, and remote ones die with their connection (their watchdogs kill them at the timeout
+    // anyway).
+    let interruption = Interruption.install { sink.finish() }
     defer { interruption.cancel() }
     let hostChecks = checks.filter { $0.fleetRule == nil }
     let fleetChecks = checks.filter { $0.fleetRule != nil }
@@ -104,6 +102,9 @@ struct SpecRun {
       for index in reporters.indices { reporters[index].report(event) }
     }
     guard finished else {
+      // After the stream ended, so the verdicts of the probes killed here (exit 137) are never
+      // reported, and before returning, so none outlives the process.
+      ChildProcess.killAll()
       let event = Event.runFinished(
         summary: counted, durationMilliseconds: Double((clock.now - started).milliseconds))
       for index in reporters.indices { reporters[index].report(event) }
