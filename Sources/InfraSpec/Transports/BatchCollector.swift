@@ -65,3 +65,27 @@ final class BatchCollector {
     deliver(index, result, delivered.count == commands.count)
   }
 }
+
+extension BatchCollector {
+  /// One batch's results as the stream `Transport.runAll` returns: `start` begins the batch with
+  /// the delivery callback and returns how to stop it when the reader cancels.
+  static func stream(
+    _ commands: [ProbeCommand],
+    start: (@escaping (Int, Result<CommandOutput, ProbeError>, Bool) -> Void) -> @Sendable () -> Void
+  ) -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)> {
+    let (stream, continuation) = AsyncStream.makeStream(
+      of: (ProbeCommand, Result<CommandOutput, ProbeError>).self)
+    guard !commands.isEmpty else {
+      continuation.finish()
+      return stream
+    }
+    let stop = start { index, result, isLast in
+      continuation.yield((commands[index], result))
+      if isLast { continuation.finish() }
+    }
+    continuation.onTermination = { reason in
+      if case .cancelled = reason { stop() }
+    }
+    return stream
+  }
+}

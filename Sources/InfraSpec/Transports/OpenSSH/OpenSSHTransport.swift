@@ -99,20 +99,10 @@ public final class OpenSSHTransport: Transport {
   public func runAll(_ commands: [ProbeCommand], timeout: Duration)
     -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)>
   {
-    let (stream, continuation) = AsyncStream.makeStream(
-      of: (ProbeCommand, Result<CommandOutput, ProbeError>).self)
-    guard !commands.isEmpty else {
-      continuation.finish()
-      return stream
+    BatchCollector.stream(commands) { deliver in
+      let process = batch(commands, timeout: timeout, deliver: deliver)
+      return { process?.kill() }
     }
-    let process = batch(commands, timeout: timeout) { index, result, isLast in
-      continuation.yield((commands[index], result))
-      if isLast { continuation.finish() }
-    }
-    continuation.onTermination = { reason in
-      if case .cancelled = reason { process?.kill() }
-    }
-    return stream
   }
 
   /// Stops the master connection and removes its socket directory.

@@ -39,21 +39,11 @@ public final class SSHTransport: Transport {
   public func runAll(_ commands: [ProbeCommand], timeout: Duration)
     -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)>
   {
-    let (stream, continuation) = AsyncStream.makeStream(
-      of: (ProbeCommand, Result<CommandOutput, ProbeError>).self)
-    guard !commands.isEmpty else {
-      continuation.finish()
-      return stream
+    BatchCollector.stream(commands) { [connection] deliver in
+      let operation = batch(commands, timeout: timeout, deliver: deliver)
+      connection.submit(operation)
+      return { connection.cancel(operation, with: .other("cancelled")) }
     }
-    let operation = batch(commands, timeout: timeout) { index, result, isLast in
-      continuation.yield((commands[index], result))
-      if isLast { continuation.finish() }
-    }
-    continuation.onTermination = { [connection] reason in
-      if case .cancelled = reason { connection.cancel(operation, with: .other("cancelled")) }
-    }
-    connection.submit(operation)
-    return stream
   }
 
   /// Ends the session; later calls throw `.connection`.
