@@ -97,13 +97,17 @@ struct DNSClient: Sendable {
   }
 
   static func check(
-    _ reply: [UInt8], answers query: DNSMessage, server: String, port: UInt16
+    _ reply: [UInt8], answers query: DNSMessage, server: String, port: UInt16, decoded: DNSMessage? = nil
   ) throws(DNSClientError) -> DNSMessage {
     let response: DNSMessage
-    do {
-      response = try DNSMessage(decoding: reply)
-    } catch {
-      throw DNSClientError(code: .malformedResponse, server: server, port: port, detail: error.description)
+    if let decoded {
+      response = decoded
+    } else {
+      do {
+        response = try DNSMessage(decoding: reply)
+      } catch {
+        throw DNSClientError(code: .malformedResponse, server: server, port: port, detail: error.description)
+      }
     }
     guard response.isResponse, response.id == query.id else {
       throw DNSClientError(

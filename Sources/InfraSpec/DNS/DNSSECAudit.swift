@@ -236,7 +236,7 @@ struct DNSSECAudit: Sendable {
 
   // MARK: - Helpers
 
-  private func check(
+  func check(
     _ signature: RRSIGRecord, over rrset: [DNSResourceRecord], label: String, keys: [DNSKEYRecord],
     minimum: Duration
   ) -> [DNSSECFinding] {
@@ -286,7 +286,7 @@ struct DNSSECAudit: Sendable {
   }
 
   /// NSEC and NSEC3 records of a negative answer whose RRSIGs verify now; failures become findings.
-  private func verifiedDenialRecords(
+  func verifiedDenialRecords(
     _ response: DNSMessage, keys: [DNSKEYRecord], findings: inout [DNSSECFinding]
   ) -> [DNSResourceRecord] {
     var verified: [DNSResourceRecord] = []
@@ -318,17 +318,17 @@ struct DNSSECAudit: Sendable {
     return verified
   }
 
-  private func zoneKeys() async throws(DNSSECAuditError) -> [DNSKEYRecord] {
+  func zoneKeys() async throws(DNSSECAuditError) -> [DNSKEYRecord] {
     Self.keys(in: try await ask(zone, .dnskey), zone: zone)
   }
 
-  private static func keys(in response: DNSMessage, zone: DNSName) -> [DNSKEYRecord] {
+  static func keys(in response: DNSMessage, zone: DNSName) -> [DNSKEYRecord] {
     response.records(in: response.answers, name: zone, type: .dnskey).compactMap {
       if case .dnskey(let key) = $0.rdata { key } else { nil }
     }
   }
 
-  private static func signatures(
+  static func signatures(
     in section: [DNSResourceRecord], name: DNSName, type: DNSRecordType
   ) -> [RRSIGRecord] {
     section.compactMap { record in
@@ -340,7 +340,7 @@ struct DNSSECAudit: Sendable {
     }
   }
 
-  private func ask(
+  func ask(
     _ name: DNSName, _ type: DNSRecordType, at target: DNSServer? = nil,
     accepting codes: Set<DNSResponseCode> = [.noError]
   ) async throws(DNSSECAuditError) -> DNSMessage {

@@ -6,6 +6,8 @@ struct DNSSECAuditError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAuthoritative
     case noRecords
     case badZone
+    /// Something InfraSpec does not implement, such as a signing algorithm: no verdict.
+    case unsupported
   }
 
   var code: Code

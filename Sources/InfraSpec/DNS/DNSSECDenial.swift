@@ -51,6 +51,22 @@ struct DNSSECDenial: Sendable {
     return nil
   }
 
+  /// An answer synthesized from a wildcard is proven when the name asked for provably does not
+  /// exist itself: an NSEC covers it, or an NSEC3 covers its next closer name (RFC 4035 §5.3.4,
+  /// RFC 5155 §8.8). `signatureLabels` is the RRSIG's label count, the wildcard's parent's depth.
+  func provesWildcardExpansion(_ name: DNSName, signatureLabels: Int) -> Proof? {
+    if nsecCovered(name) != nil { return .nsec }
+    guard signatureLabels < name.labels.count else { return nil }
+    if nsec3Covers(name.suffix(labelCount: signatureLabels + 1)) { return .nsec3 }
+    return nil
+  }
+
+  /// The types the NSEC or NSEC3 record owned by (or matching) `name` lists; nil without one.
+  func types(at name: DNSName) -> [DNSRecordType]? {
+    if let match = nsec.first(where: { $0.owner == name }) { return match.record.types }
+    return nsec3Match(name)?.types
+  }
+
   private func nsecCovered(_ name: DNSName) -> (owner: DNSName, record: NSECRecord)? {
     nsec.first {
       $0.owner.isSubdomain(of: zone) && Self.covers(owner: $0.owner, next: $0.record.nextName, name: name)

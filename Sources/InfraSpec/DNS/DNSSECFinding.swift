@@ -21,6 +21,8 @@ struct DNSSECFinding: Sendable, Hashable, CustomStringConvertible {
     case policy
     /// Authoritative servers agree on the SOA serial.
     case serial
+    /// What a check covered ("41 RRsets at 17 names"); said with its verdict, never a verdict itself.
+    case coverage
   }
 
   var verdict: Verdict

@@ -134,6 +134,14 @@ enum DNSSocket {
   static func tcpExchange(
     _ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration
   ) throws(DNSClientError) -> [UInt8] {
+    try tcpMessages(framedQuery, server: server, port: port, timeout: timeout) { _ in true }.first ?? []
+  }
+
+  /// Like `tcpExchange`, but reads responses until `isLast` says one ended the stream (a zone
+  /// transfer spans several messages); the deadline covers the whole stream.
+  static func tcpMessages(
+    _ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration, isLast: ([UInt8]) -> Bool
+  ) throws(DNSClientError) -> [[UInt8]] {
     let address = try Address(server: server, port: port)
     let deadline = ContinuousClock.now + timeout
     let descriptor = try open(address, type: Int32(SOCK_STREAM.rawValue), server: server, port: port)
@@ -155,9 +163,14 @@ enum DNSSocket {
       }
       written += count
     }
-    let prefix = try read(descriptor, count: 2, deadline: deadline, server: server, port: port)
-    let length = Int(prefix[0]) << 8 | Int(prefix[1])
-    return try read(descriptor, count: length, deadline: deadline, server: server, port: port)
+    var messages: [[UInt8]] = []
+    while true {
+      let prefix = try read(descriptor, count: 2, deadline: deadline, server: server, port: port)
+      let length = Int(prefix[0]) << 8 | Int(prefix[1])
+      let message = try read(descriptor, count: length, deadline: deadline, server: server, port: port)
+      messages.append(message)
+      if isLast(message) { return messages }
+    }
   }
 
   private static func read(

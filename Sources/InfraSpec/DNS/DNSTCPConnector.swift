@@ -9,4 +9,13 @@ struct DNSTCPConnector: DNSStreamConnector {
       try DNSSocket.tcpExchange(framedQuery, server: server, port: port, timeout: timeout)
     }
   }
+
+  func messages(
+    _ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration,
+    isLast: @escaping @Sendable ([UInt8]) -> Bool
+  ) async throws -> [[UInt8]] {
+    try await DNSClient.offload { () throws(DNSClientError) in
+      try DNSSocket.tcpMessages(framedQuery, server: server, port: port, timeout: timeout, isLast: isLast)
+    }
+  }
 }

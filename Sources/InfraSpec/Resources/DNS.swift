@@ -43,6 +43,7 @@ public struct DNS: Resource {
     let shown = wanted.isEmpty ? "no records" : wanted.joined(separator: ", ")
     return adding("answers", expected: shown, file: file, line: line, column: column) {
       (response: DNSMessage) in
+      if let refusal = DNSAnswers.refusal(response) { return refusal }
       let actual = DNSAnswers.values(response, type)
       return actual == wanted ? .pass : .fail(expected: shown, actual: DNSAnswers.show(actual, response))
     }
@@ -58,6 +59,7 @@ public struct DNS: Resource {
       "answers", expected: "to include \(wanted)", title: "contains \(wanted)", file: file, line: line,
       column: column
     ) { (response: DNSMessage) in
+      if let refusal = DNSAnswers.refusal(response) { return refusal }
       let actual = DNSAnswers.values(response, type)
       return actual.contains(wanted)
         ? .pass : .fail(expected: "to include \(wanted)", actual: DNSAnswers.show(actual, response))
@@ -121,6 +123,7 @@ public struct DNS: Resource {
     let type = self.type
     let wanted = maximum == .max ? ">= \(minimum)s" : "\(minimum)s to \(maximum)s"
     return adding("ttl", expected: wanted, file: file, line: line, column: column) { (response: DNSMessage) in
+      if let refusal = DNSAnswers.refusal(response) { return refusal }
       let ttls = response.answers.filter { $0.type == type }.map(\.ttl)
       if ttls.isEmpty { return .fail(expected: wanted, actual: "no \(type) records") }
       let outside = ttls.filter { $0 < minimum || $0 > maximum }
@@ -139,6 +142,29 @@ extension DNSResponseCode {
 
 /// Answer values as `dig +short` prints them, compared without trailing dots or case in names.
 enum DNSAnswers {
+  /// A response that says nothing about the records: the server refused, failed, or does not
+  /// serve the name (REFUSED, SERVFAIL, NOTAUTH, or a bare referral from a server that neither is
+  /// authoritative nor recurses). "No records" cannot be judged from it, so it is "could not check".
+  static func refusal(_ response: DNSMessage) -> Verdict? {
+    let server = "the server"
+    switch response.responseCode {
+    case .noError, .nameError:
+      if response.answers.isEmpty && !response.isAuthoritative && !response.recursionAvailable {
+        return .cannotCheck(
+          "\(server) answered \(response.responseCode) without the AA flag and does not recurse: it does not "
+            + "serve this name (a referral); ask a server authoritative for the zone")
+      }
+      return nil
+    case .refused:
+      return .cannotCheck(
+        "\(server) answered REFUSED: it does not serve this zone or does not answer this client; ask a server "
+          + "that serves it")
+    default:
+      return .cannotCheck(
+        "\(server) answered \(response.responseCode), which says nothing about the records; check its logs")
+    }
+  }
+
   static func values(_ response: DNSMessage, _ type: DNSRecordType) -> [String] {
     response.answers.filter { $0.type == type }.map { normalize($0.rdata.description) }.sorted()
   }

@@ -8,13 +8,59 @@ public struct DNSSEC: Resource {
   let zone: String
   let server: String
   let port: UInt16
+  let trustAnchor: String?
+  let parentServers: [String]
 
-  public init(_ zone: String, server: String, port: UInt16 = 53) {
+  /// `trustAnchor` is where `isSecure()` starts: DS or DNSKEY text (`com. IN DS 19718 13 2 8ACB…`)
+  /// or the path of a file with such lines or a BIND `trust-anchors { … };` clause.
+  /// `parentServers` (`address` or `address:port`) answer for the DS records of the zones above.
+  public init(
+    _ zone: String, server: String, port: UInt16 = 53, trustAnchor: String? = nil, parentServers: [String] = []
+  ) {
     self.zone = zone
     self.server = server
     self.port = port
+    self.trustAnchor = trustAnchor
+    self.parentServers = parentServers
     __chain = __ResourceChain(subject: "dnssec \(zone)") { _ throws(ProbeError) in
       throw .other("internal: every DNSSEC assertion brings its own audit step")
+    }
+  }
+
+  /// The zone is secure from the trust anchor down: each parent's signed DS points to a key that
+  /// signs the child's DNSKEY set, down to the zone's SOA. Insecure (a proven unsigned delegation)
+  /// and bogus fail with the cause named DNSViz-style; indeterminate (an algorithm InfraSpec does
+  /// not implement, such as Ed448) is "could not check", never secure.
+  public func isSecure(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    let (anchorText, parents) = (trustAnchor, parentServers)
+    return auditing(
+      "chain of trust", expected: "secure", title: "is secure",
+      what: "chain \(anchorText ?? "") \(parents.joined(separator: " "))", file: file, line: line,
+      column: column
+    ) { audit throws(DNSSECAuditError) in
+      guard let anchorText else {
+        throw DNSSECAuditError(
+          code: .badZone,
+          detail: "isSecure() needs a trust anchor: DNSSEC(\"zone\", server: …, trustAnchor: \"zone. IN DS …\")")
+      }
+      let anchor = try DNSSECTrustAnchorSource.load(anchorText)
+      var servers: [DNSServer] = []
+      for text in parents {
+        guard let endpoint = Self.endpoint(text) else {
+          throw DNSSECAuditError(code: .badZone, detail: "not a server as address or address:port: \(text)")
+        }
+        servers.append(DNSServer(name: text, address: endpoint.address, port: endpoint.port))
+      }
+      let chain = try await audit.chain(from: anchor, parentServers: servers)
+      switch chain.status {
+      case .secure:
+        return [.passed(.delegation, "secure: \(chain.shown)")]
+      case .indeterminate:
+        throw DNSSECAuditError(
+          code: .unsupported, detail: "indeterminate: \(chain.cause ?? ""); chain: \(chain.shown)")
+      case .insecure, .bogus:
+        return [.failed(.delegation, "\(chain.status.rawValue): \(chain.cause ?? ""); chain: \(chain.shown)")]
+      }
     }
   }
 
@@ -28,8 +74,10 @@ public struct DNSSEC: Resource {
     }
   }
 
-  /// Every RRSIG over the apex SOA, NS and DNSKEY (and over `records`, written `www.example.com/A`)
-  /// verifies against the zone's keys and stays valid for at least `minimum` more.
+  /// Every RRSIG of the zone verifies against the zone's keys and stays valid for at least
+  /// `minimum` more: the whole zone by transfer (AXFR) when the server allows it, else by walking
+  /// the NSEC chain; with NSEC3, which hides names, the apex, the NSEC3 records seen and `records`
+  /// (written `www.example.com/A`). The line says what was covered and the earliest expiry.
   public func signaturesValid(
     forAtLeast minimum: Duration = .zero, of records: String..., file: String = #filePath, line: Int = #line,
     column: Int = #column
@@ -52,7 +100,7 @@ public struct DNSSEC: Resource {
         }
         parsed.append((name, type))
       }
-      return try await audit.signatures(ofNames: parsed, validForAtLeast: minimum)
+      return try await audit.zoneSignatures(mentioning: parsed, validForAtLeast: minimum)
     }
   }
 
@@ -67,13 +115,30 @@ public struct DNSSEC: Resource {
     ) { audit throws(DNSSECAuditError) in try await audit.delegation(parentServer: parentServer, port: port) }
   }
 
-  /// A name that does not exist is proven not to by NSEC or NSEC3 (iterations held against RFC 9276).
-  public func provesNonexistence(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    auditing(
-      "denial of existence", expected: "an NSEC or NSEC3 proof", title: "proves non-existence",
-      what: "denial",
-      file: file, line: line, column: column
-    ) { audit throws(DNSSECAuditError) in try await audit.denialOfExistence() }
+  /// Signed NSEC or NSEC3 prove that `name` does not exist (NXDOMAIN) or, with `type`, that it has
+  /// no such records (NODATA). Without a name: a random name, a missing type at the apex and,
+  /// when the zone uses NSEC, every link of its chain. NSEC3 iterations are held against RFC 9276.
+  ///
+  ///     DNSSEC("example.com", server: "192.0.2.53").provesNonexistence(of: "mail.example.com", type: .txt)
+  public func provesNonexistence(
+    of name: String? = nil, type: DNSRecordType? = nil, file: String = #filePath, line: Int = #line,
+    column: Int = #column
+  ) -> Self {
+    let shown: String? = name.map { text in type.map { "\(text)/\($0)" } ?? text }
+    return auditing(
+      "denial of existence", expected: "an NSEC or NSEC3 proof",
+      title: shown.map { "proves non-existence of \($0)" } ?? "proves non-existence",
+      what: "denial \(shown ?? "")", file: file, line: line, column: column
+    ) { audit throws(DNSSECAuditError) in
+      var owner: DNSName?
+      if let name {
+        guard let parsed = try? DNSName(name) else {
+          throw DNSSECAuditError(code: .badZone, detail: "not a DNS name: \(TextMatch.show(name))")
+        }
+        owner = parsed
+      }
+      return try await audit.nonexistence(of: owner, type: type)
+    }
   }
 
   /// Every server listed (`address` or `address:port`) serves the same SOA serial as this one.
@@ -122,8 +187,10 @@ public struct DNSSEC: Resource {
       plan: DNSProbe.audit(zone: zone, server: server, port: port, what: what, step)
     ) { (findings: [DNSSECFinding]) in
       let failed = findings.filter { !$0.passed }
+      // A failure also says what the check covered, so a reader knows how far it looked.
+      let covered = findings.filter { $0.topic == .coverage }.map(\.message)
       return failed.isEmpty
-        ? .pass : .fail(expected: expected, actual: failed.map(\.message).joined(separator: "; "))
+        ? .pass : .fail(expected: expected, actual: (failed.map(\.message) + covered).joined(separator: "; "))
     }
   }
 

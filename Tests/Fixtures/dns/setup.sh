@@ -198,6 +198,21 @@ awk '!($1 == "a.brokennsec.infraspec.test." && ($4 == "NSEC" || ($4 == "RRSIG" &
   "$dir/zones/brokennsec.$parent.signed" >"$dir/zones/brokennsec.tmp" \
   && mv "$dir/zones/brokennsec.tmp" "$dir/zones/brokennsec.$parent.signed"
 
+# Bad signatures away from the apex, which an apex-only check never sees: NSEC with zone
+# transfers allowed, NSEC walked (transfer refused), and NSEC3 (neither transfer nor walk).
+alter() {
+  local label=$1 owner=$2 from=$3 to=$4 file="$dir/zones/$1.$parent.signed"
+  sed -i -E "s/^($owner\.$label\.infraspec\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+(A|AAAA)[[:space:]]+)$from\$/\1$to/" "$file"
+  grep -q "$to" "$file"
+}
+broken badsigs "$normal_start" "$normal_end"
+alter badsigs www '192\.0\.2\.1' 192.0.2.98
+alter badsigs mail '192\.0\.2\.3' 192.0.2.97
+broken walkbad "$normal_start" "$normal_end"
+alter walkbad mail '192\.0\.2\.3' 192.0.2.97
+broken nsec3bad "$normal_start" "$normal_end" -3 - -H 0
+alter nsec3bad www '192\.0\.2\.1' 192.0.2.98
+
 # A correctly signed child whose DS at the parent names a key the child never published.
 wrongds=wrongds.$parent
 zone_file "$wrongds" 2026010101 >"$dir/zones/$wrongds"
@@ -214,10 +229,57 @@ zone_file "unsigned.$parent" 2026010101 >"$dir/zones/unsigned.$parent.signed"
 zone_file "serial.$parent" 2026010102 >"$dir/zones/serial.$parent.signed"
 zone_file "serial.$parent" 2026010101 >"$dir/secondary/serial.$parent.zone"
 
+# The chain of trust below the anchor: infraspec.test → chain.infraspec.test → grandchildren,
+# one per kind of link: good (secure), nods (signed, no DS: insecure), badds (DS for a key never
+# published: bogus), expkey (only the DNSKEY RRSIG expired: bogus), ed448 (an algorithm InfraSpec
+# does not implement: indeterminate).
+chain=chain.$parent
+chain_ds=""
+grandchild() {
+  local label=$1 algorithm=$2 name=$1.$chain key
+  zone_file "$name" 2026010101 >"$dir/zones/$name"
+  key=$(keygen "$name" "$algorithm" - -f KSK)
+  record "KSK_${label}_chain" "$(tag_of "$key")"
+  sign "$name" "$normal_start" "$normal_end" -z
+  echo "$key"
+}
+key=$(grandchild good ECDSAP256SHA256)
+chain_ds+="$(ds_of "good.$chain" SHA-256 "$key")"$'\n'
+grandchild nods ECDSAP256SHA256 >/dev/null
+grandchild badds ECDSAP256SHA256 >/dev/null
+orphan=$(dnssec-keygen -q -K "$dir/keys/orphan" -a ECDSAP256SHA256 -n ZONE -f KSK "badds.$chain")
+record ORPHAN_badds "$(tag_of "$orphan")"
+chain_ds+="$(dnssec-dsfromkey -a SHA-256 "$dir/keys/orphan/$orphan.key")"$'\n'
+key=$(grandchild expkey ECDSAP256SHA256)
+chain_ds+="$(ds_of "expkey.$chain" SHA-256 "$key")"$'\n'
+dnssec-signzone -q -S -K "$dir/keys/expkey.$chain" -d "$dir/zones" -o "expkey.$chain" -O full -z -P \
+  -f "$dir/zones/expkey.expired" -s "$(stamp $((now - 30 * 86400)))" -e "$(stamp $((now - 9 * 86400)))" \
+  "$dir/zones/expkey.$chain" >/dev/null
+{
+  awk '!($4 == "RRSIG" && $5 == "DNSKEY")' "$dir/zones/expkey.$chain.signed"
+  awk '$4 == "RRSIG" && $5 == "DNSKEY"' "$dir/zones/expkey.expired"
+} >"$dir/zones/expkey.tmp" && mv "$dir/zones/expkey.tmp" "$dir/zones/expkey.$chain.signed"
+key=$(grandchild ed448 ED448)
+chain_ds+="$(ds_of "ed448.$chain" SHA-256 "$key")"$'\n'
+grandchildren="good nods badds expkey ed448"
+{
+  zone_file "$chain" 2026010101
+  for label in $grandchildren; do echo "$label IN NS ns.$parent."; done
+  printf '%s' "$chain_ds"
+} >"$dir/zones/$chain"
+key=$(keygen "$chain" ECDSAP256SHA256 - -f KSK)
+record KSK_chain "$(tag_of "$key")"
+sign "$chain" "$normal_start" "$normal_end" -z
+parent_ds+="$(ds_of "$chain" SHA-256 "$key")"$'\n'
+
+zones="chain alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec badsigs walkbad nsec3bad wrongds unsigned serial"
+# Zones whose primary allows a zone transfer; the others are enumerated by NSEC walk or not at all.
+transfers="alg13 alg15 badsigs"
+
 # The parent: delegations with glue, DS records, signed with NSEC.
 {
   zone_file "$parent" 2026010101
-  for label in alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec wrongds unsigned serial; do
+  for label in $zones; do
     echo "$label IN NS ns.$parent."
   done
   echo "ns IN A 127.0.0.1"
@@ -226,6 +288,7 @@ zone_file "serial.$parent" 2026010101 >"$dir/secondary/serial.$parent.zone"
 } >"$dir/zones/$parent"
 parent_key=$(keygen "$parent" ECDSAP256SHA256 - -f KSK)
 record KSK_parent "$(tag_of "$parent_key")"
+record PARENT_DS "\"$(ds_of "$parent" SHA-256 "$parent_key")\""
 sign "$parent" "$normal_start" "$normal_end" -z
 
 anchor=$(grep -v '^;' "$dir/keys/$parent/$parent_key.key" | awk '{k = ""; for (i = 7; i <= NF; i++) k = k $i; print $4, $5, $6, k}')
@@ -236,7 +299,6 @@ trust-anchors {
 };
 EOF
 
-zones="alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec wrongds unsigned serial"
 primary_port=$(free_port)
 secondary_port=$(free_port)
 while [ "$secondary_port" = "$primary_port" ]; do secondary_port=$(free_port); done
@@ -258,6 +320,7 @@ options {
   dnssec-validation no;
   notify no;
   minimal-responses no;
+  allow-transfer { none; };
 };
 controls { };
 EOF
@@ -266,8 +329,13 @@ EOF
 {
   named_conf "$dir/primary" "$primary_port"
   echo "zone \"$parent\" { type primary; file \"$dir/zones/$parent.signed\"; };"
+  for label in $grandchildren; do
+    echo "zone \"$label.$chain\" { type primary; file \"$dir/zones/$label.$chain.signed\"; };"
+  done
   for label in $zones; do
-    echo "zone \"$label.$parent\" { type primary; file \"$dir/zones/$label.$parent.signed\"; };"
+    transfer=""
+    case " $transfers " in *" $label "*) transfer=" allow-transfer { any; };" ;; esac
+    echo "zone \"$label.$parent\" { type primary; file \"$dir/zones/$label.$parent.signed\";$transfer };"
   done
 } >"$dir/primary/named.conf"
 {
