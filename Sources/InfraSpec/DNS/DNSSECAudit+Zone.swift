@@ -6,7 +6,8 @@ extension DNSSECAudit {
   /// Every RRSIG of the zone verifies and stays valid `minimum` longer, over everything the server
   /// lets us enumerate plus `mentioned`; the last finding says what was covered.
   func zoneSignatures(
-    mentioning mentioned: [(name: DNSName, type: DNSRecordType)] = [], validForAtLeast minimum: Duration = .zero
+    mentioning mentioned: [(name: DNSName, type: DNSRecordType)] = [],
+    validForAtLeast minimum: Duration = .zero
   ) async throws(DNSSECAuditError) -> [DNSSECFinding] {
     let keys = try await zoneKeys()
     guard !keys.isEmpty else { return [.failed(.signed, "\(zone.text) has no DNSKEY")] }
@@ -25,7 +26,8 @@ extension DNSSECAudit {
         continue
       }
       for signature in signatures {
-        let result = check(signature, over: content.rrsets[key] ?? [], label: label, keys: keys, minimum: minimum)
+        let result = check(
+          signature, over: content.rrsets[key] ?? [], label: label, keys: keys, minimum: minimum)
         findings += result.filter { !$0.passed }
         let expiration = DNSSECValidator.absoluteTime(signature.expiration, near: now)
         if result.allSatisfy(\.passed) || result.contains(where: { $0.topic == .lifetime }) {
@@ -42,7 +44,8 @@ extension DNSSECAudit {
   /// Signed NSEC or NSEC3 prove that `name` does not exist or, with `type`, has no such records;
   /// without a name, a random one, a missing type at the apex and, where the chain can be
   /// walked, every NSEC link of the zone.
-  func nonexistence(of name: DNSName?, type: DNSRecordType?) async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  func nonexistence(of name: DNSName?, type: DNSRecordType?) async throws(DNSSECAuditError) -> [DNSSECFinding]
+  {
     guard let name else {
       var findings = try await denialOfExistence()
       let keys = try await zoneKeys()
@@ -55,7 +58,8 @@ extension DNSSECAudit {
       for key in content.order {
         for signature in content.signatures[key] ?? [] {
           findings += check(
-            signature, over: content.rrsets[key] ?? [], label: "\(key.name.text)/NSEC", keys: keys, minimum: .zero
+            signature, over: content.rrsets[key] ?? [], label: "\(key.name.text)/NSEC", keys: keys,
+            minimum: .zero
           ).filter { !$0.passed }
         }
         if (content.signatures[key] ?? []).isEmpty {
@@ -63,7 +67,8 @@ extension DNSSECAudit {
         }
       }
       findings += content.findings
-      findings.append(.passed(.coverage, "NSEC chain of \(content.names) names walked"))
+      let names = content.names == 1 ? "1 name" : "\(content.names) names"
+      findings.append(.passed(.coverage, "NSEC chain of \(names) walked"))
       return findings
     }
     guard name.isSubdomain(of: zone) else {
@@ -80,7 +85,11 @@ extension DNSSECAudit {
     let answered = response.answers.filter { $0.name == name && ($0.type == asked || $0.type == .cname) }
     if let record = answered.first {
       let wildcard = response.answers.contains {
-        if case .rrsig(let signature) = $0.rdata { Int(signature.labels) < name.signatureLabelCount } else { false }
+        if case .rrsig(let signature) = $0.rdata {
+          Int(signature.labels) < name.signatureLabelCount
+        } else {
+          false
+        }
       }
       let how = wildcard ? " (synthesized from a wildcard)" : ""
       findings.append(.failed(.denial, "\(name.text) has \(record.type) records\(how); wanted: \(what)"))
@@ -98,7 +107,8 @@ extension DNSSECAudit {
       }
     } else {
       findings.append(
-        .failed(.denial, "\(name.text) exists (\(server.endpoint) answers NOERROR, not NXDOMAIN); wanted: \(what)"))
+        .failed(
+          .denial, "\(name.text) exists (\(server.endpoint) answers NOERROR, not NXDOMAIN); wanted: \(what)"))
     }
     return findings
   }
@@ -120,7 +130,8 @@ extension DNSSECAudit {
     guard apex.authorities.contains(where: { $0.type == .nsec3 }) else {
       throw DNSSECAuditError(
         code: .noRecords,
-        detail: "\(server.endpoint) refuses a zone transfer of \(zone.text) and serves neither NSEC nor NSEC3 "
+        detail:
+          "\(server.endpoint) refuses a zone transfer of \(zone.text) and serves neither NSEC nor NSEC3 "
           + "at the apex; nothing to enumerate the zone by")
     }
     var content = DNSSECZoneContent(method: .nsec3)
@@ -149,7 +160,7 @@ extension DNSSECAudit {
     do {
       result = try await client.transfer(
         zone: zone, server: server.address, port: server.port, timeout: options.timeout * 5)
-    } catch where error.code == .timedOut || error.code == .badServerAddress || error.code == .socketFailed {
+    } catch  where error.code == .timedOut || error.code == .badServerAddress || error.code == .socketFailed {
       throw DNSSECAuditError(code: .queryFailed, detail: "asking for a transfer of \(zone.text): \(error)")
     } catch {
       // A server that closes the connection or answers oddly to AXFR may still answer queries.
@@ -160,7 +171,8 @@ extension DNSSECAudit {
   }
 
   /// Follows NSEC from the apex back to it; with `withTypes`, asks every type each NSEC lists.
-  private func walk(keys: [DNSKEYRecord], withTypes: Bool) async throws(DNSSECAuditError) -> DNSSECZoneContent {
+  private func walk(keys: [DNSKEYRecord], withTypes: Bool) async throws(DNSSECAuditError) -> DNSSECZoneContent
+  {
     var content = DNSSECZoneContent(method: .nsecWalk)
     var current = zone
     var previous: DNSName?
@@ -169,7 +181,8 @@ extension DNSSECAudit {
       guard visited.count <= Self.walkLimit else {
         throw DNSSECAuditError(
           code: .noRecords,
-          detail: "\(zone.text) has more than \(Self.walkLimit) names; allow a zone transfer to check it whole")
+          detail:
+            "\(zone.text) has more than \(Self.walkLimit) names; allow a zone transfer to check it whole")
       }
       guard let (nsec, signatures) = try await nsec(at: current) else {
         let after = previous.map { " (the NSEC at \($0.text) points to it)" } ?? ""
@@ -205,15 +218,18 @@ extension DNSSECAudit {
   /// The zone's own NSEC at `name`. Asked directly first; at a delegation to a zone the same
   /// server serves, that answer comes from the child, so then ask for a name just after `name`
   /// (its first label with a zero byte added), which the parent's NSEC at `name` covers.
-  private func nsec(at name: DNSName) async throws(DNSSECAuditError) -> ([DNSResourceRecord], [RRSIGRecord])? {
-    let direct = try await ask(name, .nsec, accepting: [.noError, .nameError])
+  private func nsec(at name: DNSName) async throws(DNSSECAuditError) -> ([DNSResourceRecord], [RRSIGRecord])?
+  {
+    // BIND answers SERVFAIL where it cannot build a proof from a broken chain: no NSEC there either.
+    let codes: Set<DNSResponseCode> = [.noError, .nameError, .serverFailure]
+    let direct = try await ask(name, .nsec, accepting: codes)
     if let found = ownNSEC(in: direct.answers, at: name) { return found }
     guard name != zone, var label = name.labels.first, label.count < 63, let parent = name.parent else {
       return nil
     }
     label.append(0)
     guard let after = try? parent.prepending(label) else { return nil }
-    let covered = try await ask(after, .a, accepting: [.noError, .nameError])
+    let covered = try await ask(after, .a, accepting: codes)
     return ownNSEC(in: covered.authorities, at: name)
   }
 
@@ -244,7 +260,8 @@ extension DNSSECAudit {
       if listed {
         content.findings.append(
           .failed(
-            .denial, "the NSEC at \(name.text) lists \(type), but \(server.endpoint) serves no \(type) there"))
+            .denial, "the NSEC at \(name.text) lists \(type), but \(server.endpoint) serves no \(type) there")
+        )
         return
       }
       throw DNSSECAuditError(
@@ -258,7 +275,9 @@ extension DNSSECAudit {
     if let label = signatures.map({ Int($0.labels) }).min(), label < name.signatureLabelCount {
       var ignored: [DNSSECFinding] = []
       let proofs = verifiedDenialRecords(response, keys: keys, findings: &ignored)
-      if DNSSECDenial(zone: zone, records: proofs).provesWildcardExpansion(name, signatureLabels: label) == nil {
+      if DNSSECDenial(zone: zone, records: proofs).provesWildcardExpansion(name, signatureLabels: label)
+        == nil
+      {
         content.findings.append(
           .failed(
             .denial,

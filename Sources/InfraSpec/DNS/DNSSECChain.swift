@@ -34,7 +34,8 @@ extension DNSSECAudit {
   ) async throws(DNSSECAuditError) -> DNSSECChain {
     guard zone.isSubdomain(of: anchor.zone) else {
       throw DNSSECAuditError(
-        code: .badZone, detail: "the trust anchor is for \(anchor.zone.text), which is not above \(zone.text)")
+        code: .badZone, detail: "the trust anchor is for \(anchor.zone.text), which is not above \(zone.text)"
+      )
     }
     let above = parentServers.first
     var links: [DNSSECChain.Link] = []
@@ -73,27 +74,31 @@ extension DNSSECAudit {
       let denial = DNSSECDenial(zone: current, records: proofs)
       if response.responseCode == .noError, let types = denial.types(at: child), !types.contains(.ds) {
         if types.contains(.ns) && !types.contains(.soa) {
-          let cause = "UNSIGNED_DELEGATION: \(denial.provesNoData(child, type: .ds)?.rawValue ?? "NSEC") at "
+          let cause =
+            "UNSIGNED_DELEGATION: \(denial.provesNoData(child, type: .ds)?.rawValue ?? "NSEC") at "
             + "\(current.text) proves that \(child.text) is delegated without DS"
           links.append(.init(zone: child, detail: "no DS, proven", status: .insecure))
           return end(.insecure, cause)
         }
         // A name inside the parent zone, not a delegation: go one label further down.
         if child == zone {
-          throw DNSSECAuditError(code: .badZone, detail: "\(zone.text) is not a zone: \(current.text) has no cut there")
+          throw DNSSECAuditError(
+            code: .badZone, detail: "\(zone.text) is not a zone: \(current.text) has no cut there")
         }
         current = child
         continue
       }
       if try await isApex(child) {
-        let cause = "MISSING_NSEC_FOR_NODATA: \(current.text) serves no DS for \(child.text) and no signed proof "
+        let cause =
+          "MISSING_NSEC_FOR_NODATA: \(current.text) serves no DS for \(child.text) and no signed proof "
           + "that there is none"
         links.append(.init(zone: child, detail: "no DS, unproven", status: .bogus))
         return end(.bogus, cause)
       }
       // An empty non-terminal in the parent (proven by a covering record, not an owner).
       if child == zone {
-        throw DNSSECAuditError(code: .badZone, detail: "\(zone.text) is not a zone apex at \(server.endpoint)")
+        throw DNSSECAuditError(
+          code: .badZone, detail: "\(zone.text) is not a zone apex at \(server.endpoint)")
       }
       current = child
     }
@@ -127,15 +132,19 @@ extension DNSSECAudit {
     }
     let dsText = ds.map { "DS \($0.keyTag)/\($0.algorithm)/\($0.digestName)" }.joined(separator: ", ")
     guard !keys.isEmpty else {
-      return fail(.bogus, "\(dsText) → no DNSKEY", "MISSING_DNSKEY: \(name.text) has a DS but serves no DNSKEY")
+      return fail(
+        .bogus, "\(dsText) → no DNSKEY", "MISSING_DNSKEY: \(name.text) has a DS but serves no DNSKEY")
     }
     var entry: [DNSKEYRecord] = []
     var arrow: String
     if !anchorKeys.isEmpty {
-      entry = keys.filter { key in anchorKeys.contains { $0.publicKey == key.publicKey && $0.algorithm == key.algorithm } }
+      entry = keys.filter { key in
+        anchorKeys.contains { $0.publicKey == key.publicKey && $0.algorithm == key.algorithm }
+      }
       arrow = "\(via) DNSKEY \(anchorKeys.map { String($0.keyTag) }.joined(separator: ", "))"
       guard !entry.isEmpty else {
-        return fail(.bogus, arrow, "NO_SEP: the DNSKEY set of \(name.text) does not contain the trust anchor key")
+        return fail(
+          .bogus, arrow, "NO_SEP: the DNSKEY set of \(name.text) does not contain the trust anchor key")
       }
     } else {
       let usable = ds.filter {
@@ -152,9 +161,16 @@ extension DNSSECAudit {
             + "InfraSpec does not implement, so it can neither trust nor reject the zone")
       }
       for record in usable {
-        entry += keys.filter { DNSSECValidator.matches(record, key: $0, owner: name) == true && !entry.contains($0) }
+        entry += keys.filter {
+          DNSSECValidator.matches(record, key: $0, owner: name) == true && !entry.contains($0)
+        }
       }
-      arrow = "\(dsText) → DNSKEY " + (entry.isEmpty ? "none" : entry.map { "\($0.keyTag) (\(DNSSECValidator.algorithmName($0.algorithm)))" }.joined(separator: ", "))
+      arrow =
+        "\(dsText) → DNSKEY "
+        + (entry.isEmpty
+          ? "none"
+          : entry.map { "\($0.keyTag) (\(DNSSECValidator.algorithmName($0.algorithm)))" }.joined(
+            separator: ", "))
       guard !entry.isEmpty else {
         return fail(.bogus, arrow, "NO_SEP: no DNSKEY of \(name.text) matches \(dsText)")
       }
@@ -182,7 +198,8 @@ extension DNSSECAudit {
           problems.append("EXPIRATION_IN_PAST: \(prefix) expired \(Self.day(at)) (\(relative(at)))")
         case .notYetValid:
           let at = DNSSECValidator.absoluteTime(signature.inception, near: now)
-          problems.append("INCEPTION_IN_FUTURE: \(prefix) is not valid until \(Self.day(at)) (\(relative(at)))")
+          problems.append(
+            "INCEPTION_IN_FUTURE: \(prefix) is not valid until \(Self.day(at)) (\(relative(at)))")
         }
       case .doesNotVerify: problems.append("SIGNATURE_INVALID: \(prefix) does not verify")
       case .noMatchingKey: continue

@@ -20,7 +20,8 @@ struct DNSSECTrustAnchor: Sendable, Equatable {
 
   /// Parses anchor text; every record must be for the same zone.
   init(parsing text: String) throws(ParseError) {
-    let records = text.contains("trust-anchors") ? try Self.bindRecords(text) : try Self.presentationRecords(text)
+    let records =
+      text.contains("trust-anchors") ? try Self.bindRecords(text) : try Self.presentationRecords(text)
     guard let first = records.first else {
       throw ParseError(description: "no DS or DNSKEY record in the trust anchor: \(text.prefix(60))")
     }
@@ -28,7 +29,8 @@ struct DNSSECTrustAnchor: Sendable, Equatable {
     for record in records {
       guard record.zone == zone else {
         throw ParseError(
-          description: "the trust anchor mixes zones \(zone.text) and \(record.zone.text); give one zone's records")
+          description:
+            "the trust anchor mixes zones \(zone.text) and \(record.zone.text); give one zone's records")
       }
       if let found = record.ds { ds.append(found) }
       if let key = record.key { keys.append(key) }
@@ -92,17 +94,22 @@ struct DNSSECTrustAnchor: Sendable, Equatable {
       guard fields.count >= 4, let tag = UInt16(fields[0]), let algorithm = UInt8(fields[1]),
         let digestType = UInt8(fields[2]), let digest = hex(fields[3...].joined())
       else {
-        throw ParseError(description: "a DS trust anchor is `tag algorithm digest-type hex`: \(fields.joined(separator: " "))")
+        throw ParseError(
+          description:
+            "a DS trust anchor is `tag algorithm digest-type hex`: \(fields.joined(separator: " "))")
       }
-      return Entry(zone: zone, ds: DSRecord(keyTag: tag, algorithm: algorithm, digestType: digestType, digest: digest))
+      return Entry(
+        zone: zone, ds: DSRecord(keyTag: tag, algorithm: algorithm, digestType: digestType, digest: digest))
     case "DNSKEY":
       guard fields.count >= 4, let flags = UInt16(fields[0]), let proto = UInt8(fields[1]),
         let algorithm = UInt8(fields[2]), let key = DNSTextEncoding.base64Decode(fields[3...].joined())
       else {
         throw ParseError(
-          description: "a DNSKEY trust anchor is `flags protocol algorithm base64`: \(fields.joined(separator: " "))")
+          description:
+            "a DNSKEY trust anchor is `flags protocol algorithm base64`: \(fields.joined(separator: " "))")
       }
-      return Entry(zone: zone, key: DNSKEYRecord(flags: flags, protocol: proto, algorithm: algorithm, publicKey: key))
+      return Entry(
+        zone: zone, key: DNSKEYRecord(flags: flags, protocol: proto, algorithm: algorithm, publicKey: key))
     default:
       throw ParseError(description: "a trust anchor is a DS or DNSKEY record, not \(type)")
     }

@@ -6,7 +6,8 @@ enum DNSSECTrustAnchorSource {
     var content = text
     let looksLikeRecord = text.contains(" DS ") || text.contains(" DNSKEY ") || text.contains("trust-anchors")
     if !looksLikeRecord {
-      guard let data = FileManager.default.contents(atPath: text), let read = String(data: data, encoding: .utf8)
+      guard let data = FileManager.default.contents(atPath: text),
+        let read = String(data: data, encoding: .utf8)
       else {
         throw DNSSECAuditError(
           code: .badZone,

@@ -120,7 +120,8 @@ struct DNSSECZoneContent: Sendable {
           findings.append(
             .failed(
               .denial,
-              "the NSEC3 at \(label).\(zone.text) does not point to the next hashed owner: the NSEC3 chain has a gap"))
+              "the NSEC3 at \(label).\(zone.text) does not point to the next hashed owner: the NSEC3 chain has a gap"
+            ))
         }
       }
     }

@@ -15,7 +15,8 @@ public struct DNSSEC: Resource {
   /// or the path of a file with such lines or a BIND `trust-anchors { … };` clause.
   /// `parentServers` (`address` or `address:port`) answer for the DS records of the zones above.
   public init(
-    _ zone: String, server: String, port: UInt16 = 53, trustAnchor: String? = nil, parentServers: [String] = []
+    _ zone: String, server: String, port: UInt16 = 53, trustAnchor: String? = nil,
+    parentServers: [String] = []
   ) {
     self.zone = zone
     self.server = server
@@ -41,7 +42,8 @@ public struct DNSSEC: Resource {
       guard let anchorText else {
         throw DNSSECAuditError(
           code: .badZone,
-          detail: "isSecure() needs a trust anchor: DNSSEC(\"zone\", server: …, trustAnchor: \"zone. IN DS …\")")
+          detail:
+            "isSecure() needs a trust anchor: DNSSEC(\"zone\", server: …, trustAnchor: \"zone. IN DS …\")")
       }
       let anchor = try DNSSECTrustAnchorSource.load(anchorText)
       var servers: [DNSServer] = []

@@ -14,7 +14,8 @@ struct DNSSECChainTests {
 
   var anchor: DNSSECTrustAnchor {
     get throws {
-      try DNSSECTrustAnchor(parsing: String(contentsOfFile: "\(fixture.directory)/anchors.conf", encoding: .utf8))
+      try DNSSECTrustAnchor(
+        parsing: String(contentsOfFile: "\(fixture.directory)/anchors.conf", encoding: .utf8))
     }
   }
 
@@ -45,7 +46,8 @@ struct DNSSECChainTests {
 
   @Test("verdict and cause, and delv agrees", arguments: cases)
   func verdict(zone: String, status: DNSSECChain.Status, cause: String?) async throws {
-    let audit = DNSSECAudit(zone: try DNSName(zone), server: "127.0.0.1", port: fixture.port, now: fixture.now)
+    let audit = DNSSECAudit(
+      zone: try DNSName(zone), server: "127.0.0.1", port: fixture.port, now: fixture.now)
     let chain = try await audit.chain(from: try anchor)
     #expect(chain.status == status, "\(chain.cause ?? "") \(chain.shown)")
     if let cause {
@@ -60,7 +62,8 @@ struct DNSSECChainTests {
   @Test("the chain names every link: zone, DS → key tag and algorithm, status")
   func links() async throws {
     let audit = DNSSECAudit(
-      zone: try DNSName("good.chain.infraspec.test"), server: "127.0.0.1", port: fixture.port, now: fixture.now)
+      zone: try DNSName("good.chain.infraspec.test"), server: "127.0.0.1", port: fixture.port,
+      now: fixture.now)
     let chain = try await audit.chain(from: try anchor)
     let parent = fixture["KSK_parent"]
     let middle = fixture["KSK_chain"]
@@ -78,7 +81,8 @@ struct DNSSECChainTests {
     let anchor = try DNSSECTrustAnchor(parsing: fixture["PARENT_DS"])
     #expect(anchor.ds.count == 1)
     let audit = DNSSECAudit(
-      zone: try DNSName("good.chain.infraspec.test"), server: "127.0.0.1", port: fixture.port, now: fixture.now)
+      zone: try DNSName("good.chain.infraspec.test"), server: "127.0.0.1", port: fixture.port,
+      now: fixture.now)
     let chain = try await audit.chain(
       from: anchor, parentServers: [DNSServer(name: "parent", address: "127.0.0.1", port: fixture.port)])
     #expect(chain.status == .secure, "\(chain.cause ?? "")")
@@ -91,14 +95,20 @@ struct DNSSECChainTests {
 
   @Test("anchors: BIND trust-anchors, DS and DNSKEY text; mistakes are named")
   func anchorParsing() throws {
-    let ds = try DNSSECTrustAnchor(parsing: "com. 86400 IN DS 19718 13 2 8ACBB0CD28F41250A80A491389424D341522D946B0DA0C0291F2D3D7 71D7805A")
+    let ds = try DNSSECTrustAnchor(
+      parsing: "com. 86400 IN DS 19718 13 2 8ACBB0CD28F41250A80A491389424D341522D946B0DA0C0291F2D3D7 71D7805A"
+    )
     #expect(ds.zone.text == "com")
     #expect(ds.ds.first?.keyTag == 19718)
     #expect(ds.ds.first?.digest.count == 32)
     let bind = try DNSSECTrustAnchor(
       parsing: "trust-anchors {\n  \"example.\" static-ds 1234 13 2 \"00112233\";\n};")
     #expect(bind.ds == [DSRecord(keyTag: 1234, algorithm: 13, digestType: 2, digest: [0, 0x11, 0x22, 0x33])])
-    #expect(throws: DNSSECTrustAnchor.ParseError.self) { try DNSSECTrustAnchor(parsing: "com. IN A 192.0.2.1") }
-    #expect(throws: DNSSECTrustAnchor.ParseError.self) { try DNSSECTrustAnchor(parsing: "com. IN DS 1 13 2 XYZ") }
+    #expect(throws: DNSSECTrustAnchor.ParseError.self) {
+      try DNSSECTrustAnchor(parsing: "com. IN A 192.0.2.1")
+    }
+    #expect(throws: DNSSECTrustAnchor.ParseError.self) {
+      try DNSSECTrustAnchor(parsing: "com. IN DS 1 13 2 XYZ")
+    }
   }
 }

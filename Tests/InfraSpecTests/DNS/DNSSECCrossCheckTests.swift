@@ -8,7 +8,7 @@ import Testing
 struct DNSSECCrossCheckTests {
   static let zones = [
     "alg7", "alg8", "alg10", "alg13", "alg14", "alg15", "expired", "future", "soon", "altered", "nosig",
-    "brokennsec",
+    "brokennsec", "badsigs", "walkbad", "nsec3bad",
     "wrongds", "unsigned",
   ]
 
@@ -39,7 +39,9 @@ struct DNSSECCrossCheckTests {
     let chainValid = zoneValid && delegation.filter(\.isValidity).allSatisfy(\.passed)
     var delvOutputs: [String] = []
     var delvValid = true
-    for (name, type) in [(zoneText, "SOA"), ("www.\(zoneText)", "A"), (missing.text, "A")] {
+    for (name, type) in [
+      (zoneText, "SOA"), ("www.\(zoneText)", "A"), ("mail.\(zoneText)", "A"), (missing.text, "A"),
+    ] {
       let delv = DNSFixture.run([
         "delv", "@127.0.0.1", "-p", String(fixture.port), "-a", "\(fixture.directory)/anchors.conf",
         "+root=\(DNSFixture.parent)", name, type,

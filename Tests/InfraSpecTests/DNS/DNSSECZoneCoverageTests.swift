@@ -38,16 +38,20 @@ struct DNSSECZoneCoverageTests {
     // Apex SOA NS A MX NSEC DNSKEY, a, mail, www A AAAA TXT, z, *.wild: each with its NSEC.
     #expect(
       coverage(findings)
-        == "22 RRsets at 6 names (\(method)) verified; earliest expiry \(fixture["NORMAL_END_DAY"]), in 30 days")
+        == "18 RRsets at 6 names (\(method)) verified; earliest expiry \(fixture["NORMAL_END_DAY"]), in 30 days"
+    )
   }
 
   @Test("correctly signed zones pass whole, and say how they were covered")
   func goodZones() async throws {
     let expiry = "earliest expiry \(fixture["NORMAL_END_DAY"]), in 30 days"
-    for (label, method) in [("alg15", "zone transfer"), ("alg8", "NSEC chain walked"), ("alg13", "zone transfer")] {
+    for (label, method) in [
+      ("alg15", "zone transfer"), ("alg8", "NSEC chain walked"), ("alg13", "zone transfer"),
+    ] {
       let findings = try await fixture.audit(label).zoneSignatures(validForAtLeast: .days(7))
       #expect(failures(findings) == [], "\(label)")
-      #expect(coverage(findings).hasSuffix("(\(method)) verified; \(expiry)"), "\(label): \(coverage(findings))")
+      #expect(
+        coverage(findings).hasSuffix("(\(method)) verified; \(expiry)"), "\(label): \(coverage(findings))")
     }
     let nsec3 = try await fixture.audit("alg10").zoneSignatures()
     #expect(failures(nsec3) == [])
@@ -63,7 +67,9 @@ struct DNSSECZoneCoverageTests {
     let www = try name("www.nsec3bad.infraspec.test")
     let named = try await audit.zoneSignatures(mentioning: [(www, .a)])
     #expect(
-      failures(named) == ["RRSIG www.nsec3bad.infraspec.test/A by key \(fixture["KSK_nsec3bad"]) does not verify"])
+      failures(named) == [
+        "RRSIG www.nsec3bad.infraspec.test/A by key \(fixture["KSK_nsec3bad"]) does not verify"
+      ])
     #expect(coverage(named).contains("1 name the spec mentions"))
   }
 
@@ -89,7 +95,7 @@ struct DNSSECZoneCoverageTests {
     #expect(failures(signatures).contains { $0.hasPrefix("a.brokennsec.infraspec.test has no NSEC") })
     let whole = try await fixture.audit("alg8").nonexistence(of: nil, type: nil)
     #expect(failures(whole) == [])
-    #expect(coverage(whole) == "NSEC chain of 6 names walked")
+    #expect(coverage(whole) == "NSEC chain of 7 names walked")
   }
 
   @Test("a chosen name, a chosen type (NODATA), and wildcard-covered names")
@@ -105,11 +111,13 @@ struct DNSSECZoneCoverageTests {
       let present = try await audit.nonexistence(of: try name("www.\(zone)"), type: .txt)
       #expect(failures(present) == ["www.\(zone) has TXT records; wanted: www.\(zone) has no TXT"])
       let exists = try await audit.nonexistence(of: try name("mail.\(zone)"), type: nil)
-      #expect(failures(exists).first?.hasPrefix("mail.\(zone) exists") == true)
+      #expect(failures(exists) == ["mail.\(zone) has A records; wanted: mail.\(zone) does not exist"])
       let wild = try await audit.nonexistence(of: try name("x.wild.\(zone)"), type: nil)
       #expect(
         failures(wild)
-          == ["x.wild.\(zone) has A records (synthesized from a wildcard); wanted: x.wild.\(zone) does not exist"])
+          == [
+            "x.wild.\(zone) has A records (synthesized from a wildcard); wanted: x.wild.\(zone) does not exist"
+          ])
     }
   }
 

@@ -66,6 +66,58 @@ struct DNSRunTests {
     #expect(result.stdout.contains("15 passed, 6 failed, 0 could not check, 0 skipped"), "\(result.stdout)")
   }
 
+  @Test("whole-zone signatures, chosen denials, chains of trust, and answers() only from a real answer")
+  func coverageAndRefusals() throws {
+    let fixture = try DNSFixture.get()
+    let port = fixture.port
+    let root = try CLI.workspace([
+      "zone.swift": """
+      import InfraSpec
+
+      let server = "127.0.0.1"
+      let anchor = "\(fixture.directory)/anchors.conf"
+      describe("zone") {
+        DNSSEC("badsigs.infraspec.test", server: server, port: \(port)).signaturesValid()
+        DNSSEC("altered.infraspec.test", server: server, port: \(port)).signaturesValid(forAtLeast: .days(7))
+        DNSSEC("alg8.infraspec.test", server: server, port: \(port)).signaturesValid(forAtLeast: .days(7))
+          .provesNonexistence(of: "mailx.alg8.infraspec.test")
+          .provesNonexistence(of: "mail.alg8.infraspec.test", type: .txt)
+        DNSSEC("brokennsec.infraspec.test", server: server, port: \(port)).provesNonexistence()
+        DNSSEC("good.chain.infraspec.test", server: server, port: \(port), trustAnchor: anchor).isSecure()
+        DNSSEC("badds.chain.infraspec.test", server: server, port: \(port), trustAnchor: anchor).isSecure()
+        DNSSEC("ed448.chain.infraspec.test", server: server, port: \(port), trustAnchor: anchor).isSecure()
+        DNS("www.example.org", .a, server: server, port: \(port)).answers()
+        DNS("nope.alg13.infraspec.test", .a, server: server, port: \(port)).answers()
+        DNS("a.brokennsec.infraspec.test", .nsec, server: server, port: \(port), dnssec: true).answers()
+      }
+      """
+    ])
+    let result = try CLI.run(["run", "--format", "human"], in: root)
+    let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/") }.map(String.init)
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    func line(_ prefix: String, containing part: String) {
+      #expect(
+        lines.contains { $0.hasPrefix(prefix) && $0.contains(part) }, "\(prefix) … \(part)\n\(result.stdout)")
+    }
+    let badsigs = fixture["KSK_badsigs"]
+    line(
+      "Specs/zone.swift:6:",
+      containing: "RRSIG www.badsigs.infraspec.test/A by key \(badsigs) does not verify")
+    line(
+      "Specs/zone.swift:6:",
+      containing: "RRSIG mail.badsigs.infraspec.test/A by key \(badsigs) does not verify")
+    line("Specs/zone.swift:6:", containing: "18 RRsets at 6 names (zone transfer) verified; earliest expiry")
+    line("Specs/zone.swift:7:", containing: "(NSEC chain walked) verified")
+    line("Specs/zone.swift:11:", containing: "a.brokennsec.infraspec.test has no NSEC")
+    line(
+      "Specs/zone.swift:13:", containing: "bogus: NO_SEP: no DNSKEY of badds.chain.infraspec.test matches DS")
+    line("Specs/zone.swift:14:", containing: "indeterminate: ALGORITHM_NOT_IMPLEMENTED")
+    line("Specs/zone.swift:15:", containing: "REFUSED")
+    line("Specs/zone.swift:17:", containing: "answered SERVFAIL")
+    #expect(lines.count == 7, "\(result.stdout)")
+    #expect(result.stdout.contains("5 passed, 4 failed, 3 could not check, 0 skipped"), "\(result.stdout)")
+  }
+
   @Test(
     "over SSH, DNS goes through the host's connection (direct-tcpip): refused where sshd forbids forwarding")
   func throughSSH() async throws {
