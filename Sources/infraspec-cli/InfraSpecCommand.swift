@@ -11,6 +11,6 @@ struct InfraSpecCommand: AsyncParsableCommand {
       64 usage error, 65 a spec file does not compile, 69 no usable Swift toolchain,
       130 interrupted (what finished is still reported).
       """,
-    subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, InitCommand.self]
+    subcommands: [RunCommand.self, ListCommand.self, ReportCommand.self, InitCommand.self, ZoneCommand.self]
   )
 }

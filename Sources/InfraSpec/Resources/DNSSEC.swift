@@ -192,8 +192,15 @@ public struct DNSSEC: Resource {
       // A failure also says what the check covered, so a reader knows how far it looked.
       let covered = findings.filter { $0.topic == .coverage }.map(\.message)
       return failed.isEmpty
-        ? .pass : .fail(expected: expected, actual: (failed.map(\.message) + covered).joined(separator: "; "))
+        ? .pass
+        : .fail(
+          expected: expected, actual: (Self.capped(failed.map(\.message)) + covered).joined(separator: "; "))
     }
+  }
+
+  /// The first five problems and how many more: a zone of 100k names can fail 100k times.
+  static func capped(_ problems: [String]) -> [String] {
+    problems.count <= 5 ? problems : Array(problems.prefix(5)) + ["and \(problems.count - 5) more"]
   }
 
   static func days(_ duration: Duration) -> String {
