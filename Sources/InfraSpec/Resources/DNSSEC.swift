@@ -166,6 +166,93 @@ public struct DNSSEC: Resource {
     }
   }
 
+  /// Every algorithm in the DNSKEY set signs the apex SOA, NS and DNSKEY (RFC 6840 §5.11): an
+  /// algorithm rollover half done fails.
+  public func everyAlgorithmSignsApex(file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    auditing(
+      "algorithms sign apex", expected: "every algorithm signing SOA, NS and DNSKEY",
+      title: "every algorithm signs the apex", what: "every algorithm", file: file, line: line, column: column
+    ) { audit throws(DNSSECAuditError) in try await audit.everyAlgorithmSignsApex() }
+  }
+
+  /// No signature lasts longer than `maximum` from inception to expiration, none starts in the future.
+  public func signatureLifetime(
+    atMost maximum: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
+  ) -> Self {
+    let shown = Self.days(maximum)
+    return auditing(
+      "signature lifetime", expected: "at most \(shown)", title: "signature lifetime at most \(shown)",
+      what: "lifetime \(shown)", file: file, line: line, column: column
+    ) { audit throws(DNSSECAuditError) in try await audit.signatureLifetime(atMost: maximum) }
+  }
+
+  /// Every TTL is shorter than what is left of its signatures' validity (DNSViz TTL_BEYOND_EXPIRATION).
+  public func ttlsWithinValidity(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    auditing(
+      "ttl vs validity", expected: "TTLs shorter than the signatures' remaining validity",
+      title: "TTLs within signature validity", what: "ttls", file: file, line: line, column: column
+    ) { audit throws(DNSSECAuditError) in try await audit.ttlsWithinValidity() }
+  }
+
+  /// Every server listed (`address`, `address:port`, `[v6]:port`) serves the same `type` RRset at
+  /// `name` (the apex by default) as this one.
+  public func rrsetAgrees(
+    _ type: DNSRecordType, on servers: String..., at name: String? = nil, file: String = #filePath,
+    line: Int = #line, column: Int = #column
+  ) -> Self {
+    let listed = servers
+    return auditing(
+      "\(type) agrees", expected: "the same \(type) RRset on every server", title: "\(type) agrees",
+      what: "agrees \(type) \(name ?? "") \(listed.joined(separator: " "))", file: file, line: line,
+      column: column
+    ) { audit throws(DNSSECAuditError) in
+      var owner: DNSName?
+      if let name {
+        guard let parsed = try? DNSName(name) else {
+          throw DNSSECAuditError(code: .badZone, detail: "not a DNS name: \(TextMatch.show(name))")
+        }
+        owner = parsed
+      }
+      return try await audit.rrsetAgrees(type, at: owner, servers: try Self.servers(listed))
+    }
+  }
+
+  /// CDS and CDNSKEY match each other and the DNSKEY set and are signed by a key the parent's DS
+  /// points to; the RFC 8078 delete form is recognised.
+  public func cdsMatchesKeys(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    auditing(
+      "cds", expected: "CDS and CDNSKEY matching the keys", title: "CDS matches the keys", what: "cds",
+      file: file, line: line, column: column
+    ) { audit throws(DNSSECAuditError) in try await audit.cdsMatchesKeys() }
+  }
+
+  /// Every server listed serves the same CDS and CDNSKEY as this one.
+  public func cdsAgrees(
+    on servers: String..., file: String = #filePath, line: Int = #line, column: Int = #column
+  )
+    -> Self
+  {
+    let listed = servers
+    return auditing(
+      "cds agrees", expected: "the same CDS and CDNSKEY on every server", title: "CDS agrees",
+      what: "cds agrees \(listed.joined(separator: " "))", file: file, line: line, column: column
+    ) { audit throws(DNSSECAuditError) in try await audit.cdsAgrees(servers: try Self.servers(listed)) }
+  }
+
+  static func servers(_ listed: [String]) throws(DNSSECAuditError) -> [DNSServer] {
+    var all: [DNSServer] = []
+    for text in listed {
+      guard let endpoint = endpoint(text) else {
+        throw DNSSECAuditError(
+          code: .badZone, detail: "not a server as address, address:port or [v6]:port: \(text)")
+      }
+      all.append(DNSServer(name: text, address: endpoint.address, port: endpoint.port))
+    }
+    return all
+  }
+
   /// Only these signing algorithms (numbers: 8, 13, 15, …); 5 and 7 fail as deprecated anyway.
   public func algorithms(
     allowed: UInt8..., file: String = #filePath, line: Int = #line, column: Int = #column

@@ -272,7 +272,47 @@ record KSK_chain "$(tag_of "$key")"
 sign "$chain" "$normal_start" "$normal_end" -z
 parent_ds+="$(ds_of "$chain" SHA-256 "$key")"$'\n'
 
-zones="chain alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec badsigs walkbad nsec3bad wrongds unsigned serial"
+# Audit rules: an algorithm rollover half done (algorithm 8 in the DNSKEY set signs only the
+# DNSKEY RRset), CDS/CDNSKEY that match the keys, that do not, the RFC 8078 delete form, and a
+# zone whose two servers serve different keys (and CDS).
+cds_of() { dnssec-dsfromkey -C -a SHA-256 "$1" | sed -E 's/^[^ ]+ +(IN +)?//'; }
+cdnskey_of() { grep -v '^;' "$1" | awk '{k = ""; for (i = 7; i <= NF; i++) k = k $i; print "CDNSKEY", $4, $5, $6, k}'; }
+rollover=rollover.$parent
+zone_file "$rollover" 2026010101 >"$dir/zones/$rollover"
+key=$(keygen "$rollover" ECDSAP256SHA256 - -f KSK)
+record KSK_rollover "$(tag_of "$key")"
+parent_ds+="$(ds_of "$rollover" SHA-256 "$key")"$'\n'
+key=$(keygen "$rollover" RSASHA256 1024 -f KSK)
+record RSA_rollover "$(tag_of "$key")"
+sign "$rollover" "$normal_start" "$normal_end" -z
+awk '!($4 == "RRSIG" && $5 != "DNSKEY" && $6 == "8")' "$dir/zones/$rollover.signed" >"$dir/zones/rollover.tmp" \
+  && mv "$dir/zones/rollover.tmp" "$dir/zones/$rollover.signed"
+cds_zone() {
+  local label=$1 extra=$2 tag=${3:-KSK_$1} name=$1.$parent key
+  mkdir -p "$dir/keys/$name"
+  key=$(dnssec-keygen -q -K "$dir/keys/$name" -a ECDSAP256SHA256 -n ZONE -f KSK "$name")
+  record "$tag" "$(tag_of "$key")"
+  {
+    zone_file "$name" 2026010101
+    case "$extra" in
+      own) echo "@ IN $(cds_of "$dir/keys/$name/$key.key")" && echo "@ IN $(cdnskey_of "$dir/keys/$name/$key.key")" ;;
+      orphan) echo "@ IN $(cds_of "$dir/keys/orphan/$orphan.key")" && echo "@ IN $(cdnskey_of "$dir/keys/$name/$key.key")" ;;
+      delete) echo "@ IN CDS 0 0 0 00" && echo "@ IN CDNSKEY 0 3 0 AA==" ;;
+    esac
+  } >"$dir/zones/$name"
+  sign "$name" "$normal_start" "$normal_end" -z
+  parent_ds+="$(ds_of "$name" SHA-256 "$key")"$'\n'
+}
+cds_zone cds own
+cds_zone cdsbad orphan
+cds_zone cdsdelete delete
+# The secondary's copy of disagree: same names, another key (and its CDS), signed on its own.
+cds_zone disagree own KSK_disagree_secondary
+mv "$dir/zones/disagree.$parent.signed" "$dir/secondary/disagree.$parent.zone"
+rm -rf "$dir/keys/disagree.$parent"
+cds_zone disagree own
+
+zones="rollover cds cdsbad cdsdelete disagree chain alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec badsigs walkbad nsec3bad wrongds unsigned serial"
 # Zones whose primary allows a zone transfer; the others are enumerated by NSEC walk or not at all.
 transfers="alg13 alg15 badsigs"
 
@@ -341,6 +381,7 @@ EOF
 {
   named_conf "$dir/secondary" "$secondary_port"
   echo "zone \"serial.$parent\" { type primary; file \"$dir/secondary/serial.$parent.zone\"; };"
+  echo "zone \"disagree.$parent\" { type primary; file \"$dir/secondary/disagree.$parent.zone\"; };"
 } >"$dir/secondary/named.conf"
 
 for server in primary secondary; do

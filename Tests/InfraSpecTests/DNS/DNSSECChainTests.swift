@@ -35,6 +35,8 @@ struct DNSSECChainTests {
     ("alg8.infraspec.test", .secure, nil),
     ("chain.infraspec.test", .secure, nil),
     ("good.chain.infraspec.test", .secure, nil),
+    ("rollover.infraspec.test", .secure, nil),
+    ("cdsbad.infraspec.test", .secure, nil),
     ("unsigned.infraspec.test", .insecure, "UNSIGNED_DELEGATION"),
     ("nods.chain.infraspec.test", .insecure, "UNSIGNED_DELEGATION"),
     ("wrongds.infraspec.test", .bogus, "NO_SEP"),

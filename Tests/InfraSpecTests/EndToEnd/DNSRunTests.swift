@@ -123,6 +123,26 @@ struct DNSRunTests {
     #expect(result.stdout.contains("6 passed, 5 failed, 3 could not check, 0 skipped"), "\(result.stdout)")
   }
 
+  @Test("the assertions of issue 13 compile as written")
+  func issueAssertionsCompile() throws {
+    let root = try CLI.workspace([
+      "issue.swift": """
+      import InfraSpec
+
+      describe("dnssec") {
+        DNSSEC("example.com", server: "192.0.2.53", trustAnchor: "com. IN DS 19718 13 2 8ACB…").isSecure()
+        DNSSEC("example.com", server: "192.0.2.53").everyAlgorithmSignsApex().signatureLifetime(atMost: .days(180))
+        DNSSEC("example.com", server: "192.0.2.53").rrsetAgrees(.dnskey, on: "192.0.2.54", "[2001:db8::53]:53")
+        DNSSEC("example.com", server: "192.0.2.53").cdsMatchesKeys().cdsAgrees(on: "192.0.2.54")
+        ZoneFile("zones/example.com.signed", origin: "example.com").verifies(forAtLeast: .days(7))
+      }
+      """
+    ])
+    let result = try CLI.run(["list"], in: root)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("verifies for 7 days"), "\(result.stdout)")
+  }
+
   @Test(
     "over SSH, DNS goes through the host's connection (direct-tcpip): refused where sshd forbids forwarding")
   func throughSSH() async throws {
