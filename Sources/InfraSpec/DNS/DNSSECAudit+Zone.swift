@@ -35,7 +35,7 @@ extension DNSSECAudit {
         }
       }
     }
-    var summary = "\(content.coverage) verified"
+    var summary = "\(content.coverage) \(findings.allSatisfy(\.passed) ? "verified" : "checked")"
     if let earliest { summary += "; earliest expiry \(Self.day(earliest)), \(relative(earliest))" }
     findings.append(.passed(.coverage, summary))
     return findings

@@ -38,7 +38,7 @@ struct DNSSECZoneCoverageTests {
     // Apex SOA NS A MX NSEC DNSKEY, a, mail, www A AAAA TXT, z, *.wild: each with its NSEC.
     #expect(
       coverage(findings)
-        == "18 RRsets at 6 names (\(method)) verified; earliest expiry \(fixture["NORMAL_END_DAY"]), in 30 days"
+        == "18 RRsets at 6 names (\(method)) checked; earliest expiry \(fixture["NORMAL_END_DAY"]), in 30 days"
     )
   }
 
