@@ -47,7 +47,7 @@ case "$action" in
 esac
 
 need=()
-for tool in named dnssec-keygen dnssec-signzone dnssec-dsfromkey delv ldns-verify-zone; do
+for tool in named named-compilezone dnssec-keygen dnssec-signzone dnssec-dsfromkey dnssec-verify delv ldns-verify-zone; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
 if [ ${#need[@]} -gt 0 ]; then
