@@ -74,7 +74,7 @@ write_unit() {
 
 # The service states the lab's tests check, made for real in the systemd image.
 install_systemd_fixtures() {
-  local root=$1 wants="$1/etc/systemd/system/multi-user.target.wants"
+  local root=${1:?} wants="$1/etc/systemd/system/multi-user.target.wants"
   mkdir -p "$wants" "$root/etc/systemd/system/sockets.target.wants" "$root/etc/systemd/system/timers.target.wants"
   write_unit "$root" lab-fails.service <<'EOF'
 [Unit]
@@ -143,6 +143,46 @@ Description=InfraSpec lab: what lab-tick.timer runs
 Type=oneshot
 ExecStart=/bin/true
 EOF
+  # Yearly: next elapse weeks away. lab-idle.timer is installed but neither enabled nor started.
+  local timer
+  for timer in lab-yearly lab-idle; do
+    write_unit "$root" "$timer.timer" <<EOF
+[Unit]
+Description=InfraSpec lab: $timer
+[Timer]
+OnCalendar=yearly
+Unit=lab-tick.service
+[Install]
+WantedBy=timers.target
+EOF
+  done
+  ln -sf ../lab-yearly.timer "$root/etc/systemd/system/timers.target.wants/lab-yearly.timer"
+  # Installable but not enabled (the tests enable it with --runtime), and one that only names
+  # another unit in Also= (indirect).
+  write_unit "$root" lab-runtime.service <<'EOF'
+[Unit]
+Description=InfraSpec lab: enabled at runtime by the tests
+[Service]
+ExecStart=/bin/sleep infinity
+[Install]
+WantedBy=multi-user.target
+EOF
+  write_unit "$root" lab-indirect.service <<'EOF'
+[Unit]
+Description=InfraSpec lab: enabled only through Also=
+[Service]
+ExecStart=/bin/sleep infinity
+[Install]
+Also=lab-tick.timer
+EOF
+  # An init script without a unit: systemd-sysv-generator makes lab-legacy.service (generated).
+  write_lsb_script "$root" lab-legacy /bin/sleep
+  sed -i 's|--exec /bin/sleep ;;|--exec /bin/sleep -- infinity ;;|' "$root/etc/init.d/lab-legacy"
+  local level
+  for level in 2 3 4 5; do
+    mkdir -p "$root/etc/rc$level.d"
+    ln -sf ../init.d/lab-legacy "$root/etc/rc$level.d/S01lab-legacy"
+  done
 }
 
 # An LSB init script for OpenRC and sysv-rc images: `sleep` as a daemon with a pid file.
@@ -172,7 +212,7 @@ EOF
 }
 
 write_openrc_script() {
-  local root=$1 name=$2 command=$3 args=$4
+  local root=$1 name=$2 command=$3 args=$4 extra=${5:-}
   cat >"$root/etc/init.d/$name" <<EOF
 #!/sbin/openrc-run
 description="InfraSpec lab service $name"
@@ -180,16 +220,21 @@ command="$command"
 command_args="$args"
 command_background=yes
 pidfile="/run/$name.pid"
+$extra
 EOF
   chmod 0755 "$root/etc/init.d/$name"
 }
 
 install_openrc_fixtures() {
-  local root=$1
+  local root=${1:?}
   # lab-web runs from boot (the tests stop it), lab-fails dies right after it starts (crashed),
-  # lab-idle is installed but in no runlevel.
+  # lab-idle is installed but in no runlevel. Debian's OpenRC starts daemons with dpkg's
+  # start-stop-daemon, which records nothing for OpenRC: only supervise-daemon ever shows crashed.
   write_openrc_script "$root" lab-web /bin/sleep infinity
-  write_openrc_script "$root" lab-fails /bin/sh "-c 'sleep 1; exit 1'"
+  write_openrc_script "$root" lab-fails /bin/sh "-c 'sleep 1; exit 1'" \
+    "supervisor=supervise-daemon
+respawn_max=1
+respawn_delay=0"
   write_openrc_script "$root" lab-idle /bin/sleep infinity
   mkdir -p "$root/etc/runlevels/default"
   ln -sf /etc/init.d/lab-web "$root/etc/runlevels/default/lab-web"
@@ -197,16 +242,16 @@ install_openrc_fixtures() {
 }
 
 install_sysvinit_fixtures() {
-  local root=$1
+  local root=${1:?}
   write_lsb_script "$root" lab-web /bin/sleep
   write_lsb_script "$root" lab-idle /bin/sleep
   # start-stop-daemon passes no arguments with --exec alone; sleep needs one.
   sed -i 's|--exec /bin/sleep ;;|--exec /bin/sleep -- infinity ;;|' "$root/etc/init.d/lab-web" "$root/etc/init.d/lab-idle"
-  local level
-  for level in 2 3 4 5; do
-    ln -sf ../init.d/lab-web "$root/etc/rc$level.d/S01lab-web"
-    ln -sf ../init.d/lab-idle "$root/etc/rc$level.d/K01lab-idle"
-  done
+  # Through update-rc.d (insserv): sysv-rc starts only what its .depend files list, so hand-made
+  # links would never run. lab-idle ends with K links only.
+  chroot "$root" update-rc.d lab-web defaults >/dev/null 2>&1 || die "update-rc.d lab-web failed in $root"
+  chroot "$root" update-rc.d lab-idle defaults >/dev/null 2>&1 || die "update-rc.d lab-idle failed in $root"
+  chroot "$root" update-rc.d lab-idle disable >/dev/null 2>&1 || die "update-rc.d lab-idle disable failed in $root"
 }
 
 # Boots host $1 with init $2; its network namespace must exist.

@@ -280,6 +280,14 @@ EOF
         printf "%s ansible_host=%s ansible_port=22 ansible_user=root mtu=%s mac=%s ipv6=%s netns=isl-%s%s\n",
           $2, $4, $6, $7, $5, $2, ($2 in init ? " init=" init[$2] : "") }' "$HOSTS_FILE.new"
     done
+    # A group per init (lab/up.sh --init), so a spec can say hosts: "init_openrc".
+    local kind
+    for kind in "${INIT_KINDS[@]}"; do
+      [[ " $inits " == *"=$kind "* ]] || continue
+      echo
+      echo "[init_$kind]"
+      tr ' ' '\n' <<<"$inits" | awk -F= -v k="$kind" '$2 == k { print $1 }'
+    done
     echo
     echo "[pops:children]"
     printf '%s\n' "${groups[@]}"
