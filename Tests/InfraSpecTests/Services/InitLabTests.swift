@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import InfraSpec
+
 /// Services checked over SSH on lab PoPs that boot a real init (`lab/up.sh --init mixed`):
 /// lax1 runs systemd, fra1 OpenRC, nrt1 sysv-rc, each as PID 1 of a systemd-nspawn container.
 /// Every state is made for real: by the image (lab/init.sh) or by the test after boot.
