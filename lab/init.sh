@@ -23,13 +23,13 @@ nspawn_pid() { pidfile_pid "$STATE_DIR/$1/nspawn.pid"; }
 overlay_mounted() { findmnt -rn -M "$(init_root "$1")" >/dev/null 2>&1; }
 
 # Stops the container of one PoP (if any) and removes its overlay mount; the upper layer is kept
+# (graceful=0: the caller already asked every container to shut down)
 # so that a restart keeps what the tests changed, until down.sh removes the state.
 stop_init_host() {
-  local name=$1 pid
-  if pid=$(nspawn_pid "$name"); then
+  local name=$1 graceful=${2:-1} pid tries
+  if ((graceful)) && pid=$(nspawn_pid "$name"); then
     # nspawn turns TERM into the container's own orderly shutdown (SIGRTMIN+3 for systemd).
     kill -TERM "$pid" 2>/dev/null || true
-    local tries
     for ((tries = 0; tries < 30; tries++)); do
       pid_running "$pid" || break
       sleep 0.1
@@ -38,11 +38,15 @@ stop_init_host() {
   # Whatever is left (sysvinit ignores SIGRTMIN+3) dies with the namespace's processes; killing
   # the container's PID 1 ends its whole PID namespace.
   stop_namespace_processes "$NS_PREFIX$name" KILL
+  # nspawn exits by itself once its container's PID 1 is gone; down must not return before.
   if pid=$(nspawn_pid "$name"); then
+    for ((tries = 0; tries < 30; tries++)); do
+      pid_running "$pid" || break
+      sleep 0.1
+    done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$STATE_DIR/$name/nspawn.pid"
-  local tries
   for ((tries = 0; tries < 50; tries++)); do
     overlay_mounted "$name" || break
     umount "$(init_root "$name")" 2>/dev/null || sleep 0.1
@@ -53,11 +57,29 @@ stop_init_host() {
 
 # Every lab overlay still mounted, also one whose state was half removed.
 stop_all_init_hosts() {
-  local dir name
+  local dir name pid tries
+  local -a pids=()
+  # All shutdowns at once: a sysvinit PID 1 ignores nspawn's SIGRTMIN+3, and waiting for each
+  # container in turn cost 50 s for 20 PoPs.
+  for dir in "$STATE_DIR"/*/init; do
+    [[ -d $dir ]] || continue
+    pid=$(nspawn_pid "$(basename "$(dirname "$dir")")") && pids+=("$pid")
+  done
+  if ((${#pids[@]})); then
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for ((tries = 0; tries < 30; tries++)); do
+      for pid in "${pids[@]}"; do
+        pid_running "$pid" && break
+        pid=
+      done
+      [[ -z ${pid:-} ]] && break
+      sleep 0.1
+    done
+  fi
   for dir in "$STATE_DIR"/*/init; do
     [[ -d $dir ]] || continue
     name=$(basename "$(dirname "$dir")")
-    stop_init_host "$name"
+    stop_init_host "$name" 0
   done
   local mount
   while read -r mount; do

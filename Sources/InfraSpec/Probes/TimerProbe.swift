@@ -39,17 +39,23 @@ enum TimerProbe {
       let show = ServiceProbe.systemdShow(unit)
       // `systemctl show` prints NextElapseUSecRealtime in the host's local time whatever
       // --timestamp says (systemd 252); list-timers' JSON has it in microseconds since 1970.
-      let timers = ProbeCommand(["systemctl", "list-timers", "--all", "--output=json", "--no-pager", "--", unit])
+      let timers = ProbeCommand([
+        "systemctl", "list-timers", "--all", "--output=json", "--no-pager", "--", unit,
+      ])
       return FactPlan(commands: [show, timers, clock]) { outputs throws(ProbeError) in
         let output = try outputs.output(show)
         guard output.exitStatus == 0 else {
           throw .other("\(show) failed: \(output.stderrText.trimmingWhitespace())")
         }
-        guard case .present(let facts) = ServiceProbe.systemdPresence(HostProfile.parseOSRelease(output.stdoutText)),
+        guard
+          case .present(let facts) = ServiceProbe.systemdPresence(
+            HostProfile.parseOSRelease(output.stdoutText)),
           let service = facts as? ServiceFacts
         else { return .absent("no such unit") }
         let clockText = try outputs.output(clock).stdoutText.trimmingWhitespace()
-        guard let now = Int64(clockText) else { throw .other("\(clock) printed \(TextMatch.show(clockText))") }
+        guard let now = Int64(clockText) else {
+          throw .other("\(clock) printed \(TextMatch.show(clockText))")
+        }
         let listed: [ListedTimer]
         do {
           listed = try JSONDecoder().decode([ListedTimer].self, from: Data(try outputs.output(timers).stdout))

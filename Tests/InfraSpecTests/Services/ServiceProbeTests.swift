@@ -18,7 +18,8 @@ struct ServiceProbeTests {
 
   static func host(init comm: String) throws -> Recordings {
     [
-      HostProfile.osReleaseCommand: ProbeFamilyTests.ok(try ProbeFamilyTests.fixture("debian12-inits/os-release")),
+      HostProfile.osReleaseCommand: ProbeFamilyTests.ok(
+        try ProbeFamilyTests.fixture("debian12-inits/os-release")),
       HostProfile.initCommand: ProbeFamilyTests.ok(comm + "\n"),
     ]
   }
@@ -40,8 +41,10 @@ struct ServiceProbeTests {
         "service lab-echo: running: expected running, got inactive (dead), started on demand by lab-echo.socket",
         "service lab-nope: running: expected running, got no such unit",
       ])
-    recordings[ServiceProbe.systemdShow("lab-web.service")] = try Self.recorded("systemd-show-lab-web-reloading")
-    let reloading = Service("lab-web").isRunning().__chain.checks + Service("lab-nope").doesNotExist().__chain.checks
+    recordings[ServiceProbe.systemdShow("lab-web.service")] = try Self.recorded(
+      "systemd-show-lab-web-reloading")
+    let reloading =
+      Service("lab-web").isRunning().__chain.checks + Service("lab-nope").doesNotExist().__chain.checks
       + Service("lab-fails").exists().__chain.checks
     #expect(
       await ProbeFamilyTests.verdicts(reloading, recordings) == [
@@ -54,8 +57,12 @@ struct ServiceProbeTests {
   @Test("systemd: static, masked and socket-activated units are not enabled, and say why")
   func systemdEnabled() async throws {
     var recordings = try Self.host(init: "systemd")
-    for unit in ["sshd.service", "lab-static.service", "lab-masked.service", "lab-echo.service", "lab-echo.socket"] {
-      let file = "systemd-show-" + unit.replacingOccurrences(of: ".service", with: "")
+    for unit in [
+      "sshd.service", "lab-static.service", "lab-masked.service", "lab-echo.service", "lab-echo.socket",
+    ] {
+      let file =
+        "systemd-show-"
+        + unit.replacingOccurrences(of: ".service", with: "")
         .replacingOccurrences(of: ".socket", with: "-socket")
       recordings[ServiceProbe.systemdShow(unit)] = try Self.recorded(file)
     }
@@ -72,18 +79,26 @@ struct ServiceProbeTests {
       ])
   }
 
-  @Test("systemd unit file states named by systemctl(1)", arguments: [
-    ("enabled-runtime", "", true, "enabled-runtime"),
-    ("generated", "multi-user.target", true, "generated, wanted by multi-user.target"),
-    ("generated", "", false, "generated, wanted by nothing"),
-    ("indirect", "", false, "indirect (enabled only through another unit's Also= or as a template instance)"),
-    ("transient", "", false, "transient (made at runtime: gone after a reboot)"),
-    ("alias", "multi-user.target", true, "alias, wanted by multi-user.target"),
-    ("disabled", "", false, "disabled"),
-  ])
+  @Test(
+    "systemd unit file states named by systemctl(1)",
+    arguments: [
+      ("enabled-runtime", "", true, "enabled-runtime"),
+      ("generated", "multi-user.target", true, "generated, wanted by multi-user.target"),
+      ("generated", "", false, "generated, wanted by nothing"),
+      (
+        "indirect", "", false,
+        "indirect (enabled only through another unit's Also= or as a template instance)"
+      ),
+      ("transient", "", false, "transient (made at runtime: gone after a reboot)"),
+      ("alias", "multi-user.target", true, "alias, wanted by multi-user.target"),
+      ("disabled", "", false, "disabled"),
+    ])
   func unitFileStates(state: String, wantedBy: String, enabled: Bool, enablement: String) throws {
-    let fields = ["LoadState": "loaded", "ActiveState": "active", "UnitFileState": state, "WantedBy": wantedBy]
-    guard case .present(let facts) = ServiceProbe.systemdPresence(fields), let facts = facts as? ServiceFacts else {
+    let fields = [
+      "LoadState": "loaded", "ActiveState": "active", "UnitFileState": state, "WantedBy": wantedBy,
+    ]
+    guard case .present(let facts) = ServiceProbe.systemdPresence(fields), let facts = facts as? ServiceFacts
+    else {
       Issue.record("a loaded unit is present")
       return
     }
@@ -102,7 +117,8 @@ struct ServiceProbeTests {
       """
     for unit in ["lab-tick.timer", "lab-idle.timer"] {
       recordings[ServiceProbe.systemdShow(unit)] = try Self.recorded("systemd-show-lab-tick-timer")
-      recordings[ProbeCommand(["systemctl", "list-timers", "--all", "--output=json", "--no-pager", "--", unit])] =
+      recordings[
+        ProbeCommand(["systemctl", "list-timers", "--all", "--output=json", "--no-pager", "--", unit])] =
         ProbeFamilyTests.ok(listed)
     }
     let checks =
@@ -127,7 +143,8 @@ struct ServiceProbeTests {
     recordings[ServiceProbe.openrcSoftlevel] = try Self.recorded("openrc-softlevel")
     recordings[ProbeCommand(["rc-update", "show", "-v"])] = try Self.recorded("openrc-rc-update-show")
     for (name, exit) in [("ssh", Int32(0)), ("lab-web", 3), ("lab-idle", 3), ("lab-nope", 1)] {
-      recordings[ProbeCommand(["rc-service", name, "status"])] = try Self.recorded("openrc-rc-service-\(name)", exit: exit)
+      recordings[ProbeCommand(["rc-service", name, "status"])] = try Self.recorded(
+        "openrc-rc-service-\(name)", exit: exit)
       // SysV init's own commands are asked too; OpenRC's softlevel decides they are not used.
       recordings[ProbeCommand(["/etc/init.d/\(name)", "status"])] = .failure(.other("not asked"))
     }
@@ -152,9 +169,11 @@ struct ServiceProbeTests {
   @Test("OpenRC on Alpine: crashed is not running, and runlevel shutdown alone is not enabled")
   func openrcCrashed() throws {
     let crashed = CommandOutput(
-      exitStatus: 32, stdout: try ProbeFamilyTests.fixture("alpine3.20/rc-service-nginx-status-crashed.out"), stderr: [])
+      exitStatus: 32, stdout: try ProbeFamilyTests.fixture("alpine3.20/rc-service-nginx-status-crashed.out"),
+      stderr: [])
     let runlevels = CommandOutput(exitStatus: 0, stdout: Array("  nginx |   shutdown\n".utf8), stderr: [])
-    guard case .present(let facts) = ServiceProbe.openrcPresence("nginx", status: crashed, runlevels: runlevels),
+    guard
+      case .present(let facts) = ServiceProbe.openrcPresence("nginx", status: crashed, runlevels: runlevels),
       let facts = facts as? ServiceFacts
     else {
       Issue.record("nginx is present")
@@ -174,7 +193,8 @@ struct ServiceProbeTests {
     recordings[ServiceProbe.inittab] = try Self.recorded("sysv-inittab")
     recordings[ProbeCommand(["rc-update", "show", "-v"])] = .failure(.commandNotFound("rc-update"))
     for (name, exit) in [("ssh", Int32(0)), ("lab-web", 3), ("lab-idle", 3), ("lab-nope", 127)] {
-      recordings[ProbeCommand(["/etc/init.d/\(name)", "status"])] = try Self.recorded("sysv-init-d-\(name)", exit: exit)
+      recordings[ProbeCommand(["/etc/init.d/\(name)", "status"])] = try Self.recorded(
+        "sysv-init-d-\(name)", exit: exit)
       recordings[ProbeCommand(["rc-service", name, "status"])] = .failure(.commandNotFound("rc-service"))
     }
     let checks =
@@ -198,7 +218,8 @@ struct ServiceProbeTests {
 
   @Test("no init as PID 1 is could-not-check, naming PID 1")
   func noInit() async throws {
-    let checks = Service("ssh").isRunning().__chain.checks + InfraSpec.Timer("logrotate").isActive().__chain.checks
+    let checks =
+      Service("ssh").isRunning().__chain.checks + InfraSpec.Timer("logrotate").isActive().__chain.checks
     #expect(
       await ProbeFamilyTests.verdicts(checks, try Self.host(init: "process_api")) == [
         "service ssh: running: could not check: no service manager answers on this host: PID 1 is \"process_api\", not systemd, OpenRC or SysV init",
