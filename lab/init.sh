@@ -7,6 +7,8 @@
 # overlay before boot (see install_service_fixtures): one that fails on start, a masked one, a
 # static one, a socket-activated one, a timer, one that the tests stop after boot.
 
+declare -A INIT_IMAGES=()
+
 # The init of host number $2 for mode $1: mixed cycles systemd, openrc, sysvinit.
 init_kind() {
   local mode=$1 i=$2
@@ -279,7 +281,11 @@ install_sysvinit_fixtures() {
 # Boots host $1 with init $2; its network namespace must exist.
 start_init_host() {
   local name=$1 kind=$2 v4=$3 v6=$4 dir="$STATE_DIR/$1" image root
-  image=$(bash "$LAB_DIR/rootfs.sh" "$kind") || die "no $kind root file system"
+  # Asked once per kind and run: finding the cache key costs an apt-get call.
+  if [[ -z ${INIT_IMAGES[$kind]:-} ]]; then
+    INIT_IMAGES[$kind]=$(bash "$LAB_DIR/rootfs.sh" "$kind") || die "no $kind root file system"
+  fi
+  image=${INIT_IMAGES[$kind]}
   root=$(init_root "$name")
   if [[ -f $dir/init-image && $(cat "$dir/init-image") != "$image" ]]; then
     # Another init's changes must not land on top of this image.

@@ -13,7 +13,6 @@ init=${1:-}
 [[ $init == systemd || $init == openrc || $init == sysvinit ]] ||
   die "usage: lab/rootfs.sh systemd|openrc|sysvinit"
 require_root "$@"
-rootfs_dir "$init" >/dev/null
 dir=$(rootfs_dir "$init")
 if [[ -f $dir/.infraspec-complete ]]; then
   echo "$dir"
