@@ -4,6 +4,8 @@
 set -euo pipefail
 # shellcheck source=lab/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=lab/init.sh
+source "$(dirname "${BASH_SOURCE[0]}")/init.sh"
 
 case ${1:-} in
   "") ;;
@@ -16,6 +18,9 @@ esac
 require_root "$@"
 started=$SECONDS
 take_lock
+
+# Containers first: their overlays must be unmounted before lab/state/ is removed.
+stop_all_init_hosts
 
 namespaces=$(lab_namespaces)
 for ns in $namespaces; do
@@ -30,7 +35,7 @@ for proc in /proc/[0-9]*; do
   pid=${proc#/proc/}
   exe=$(readlink "$proc/exe" 2>/dev/null) || continue
   case $exe in
-    /usr/sbin/sshd | /usr/bin/perl*) ;;
+    /usr/sbin/sshd | /usr/bin/perl* | /usr/bin/systemd-nspawn) ;;
     *) continue ;;
   esac
   lab_pid_alive "$pid" && orphans+=("$pid")
@@ -54,6 +59,6 @@ if [[ -f $STATE_DIR/etc-pop-created ]]; then
 fi
 rm -rf "$STATE_DIR"
 
-left=$( (lab_namespaces; lab_links) | tr '\n' ' ')
+left=$( (lab_namespaces; lab_links; findmnt -rn -o TARGET -t overlay | grep -F "$STATE_DIR/") | tr '\n' ' ')
 [[ -z ${left// /} ]] || die "still present after down: $left"
 log "lab removed in $((SECONDS - started)) s"

@@ -132,8 +132,8 @@ stop_namespace_processes() {
 
 # Waits until something listens on port 22 of both addresses inside the namespace.
 wait_listening() {
-  local ns=$1 v4=$2 v6=$3 tries out
-  for ((tries = 0; tries < 100; tries++)); do
+  local ns=$1 v4=$2 v6=$3 seconds=${4:-10} tries out
+  for ((tries = 0; tries < seconds * 10; tries++)); do
     out=$(ip netns exec "$ns" ss -Hltn 'sport = :22' 2>/dev/null || true)
     if grep -qF "$v4:22" <<<"$out" && grep -qF "[$v6]:22" <<<"$out"; then
       return 0
@@ -191,4 +191,44 @@ fault_clear() {
   [[ -f $FAULTS_FILE ]] || return 0
   awk -v k="$1" '($1 " " $2) != k' "$FAULTS_FILE" >"$FAULTS_FILE.tmp"
   mv "$FAULTS_FILE.tmp" "$FAULTS_FILE"
+}
+
+# --- PoPs with a real init (lab/up.sh --init, lab/rootfs.sh, lab/init.sh) ---
+ROOTFS_CACHE=${LAB_ROOTFS_CACHE:-/var/cache/infraspec-lab}
+INIT_KINDS=(systemd openrc sysvinit)
+# A booting container on a busy 2-core machine needs far longer than a bare sshd.
+INIT_BOOT_TIMEOUT=${LAB_INIT_BOOT_TIMEOUT:-120}
+
+# The suite and mirror are this machine's own apt source, so the lab needs no other network.
+rootfs_suite() {
+  local suite
+  suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  [[ -n $suite ]] || die "cannot tell this machine's Debian suite from /etc/os-release"
+  echo "$suite"
+}
+
+rootfs_mirror() {
+  local uri
+  uri=$(apt-get indextargets --format '$(REPO_URI)' 'Created-By: Packages' 2>/dev/null |
+    grep -v -e security -e updates | grep -m1 '^http' || true)
+  [[ -n $uri ]] || uri=http://deb.debian.org/debian/
+  echo "$uri"
+}
+
+rootfs_packages() {
+  local common=openssh-server,iproute2,procps,logrotate
+  case $1 in
+    systemd) echo "systemd,systemd-sysv,dbus,$common" ;;
+    # debootstrap always takes the first alternative of sysvinit-core's "sysv-rc | openrc", and
+    # sysv-rc conflicts with openrc: the OpenRC image is the sysvinit one plus apt-get install.
+    openrc) echo "sysvinit-core,sysv-rc,initscripts,$common+openrc" ;;
+    sysvinit) echo "sysvinit-core,sysv-rc,initscripts,$common" ;;
+  esac
+}
+
+rootfs_dir() {
+  local key
+  key=$(printf '%s\n' "$(rootfs_suite)" "$(rootfs_mirror)" "$(rootfs_packages "$1")" rootfs-v1 |
+    sha256sum | cut -c1-12)
+  echo "$ROOTFS_CACHE/rootfs-$1-$key"
 }

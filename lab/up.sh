@@ -5,14 +5,19 @@
 set -euo pipefail
 # shellcheck source=lab/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=lab/init.sh
+source "$(dirname "${BASH_SOURCE[0]}")/init.sh"
 
 usage() {
   cat <<EOF
-usage: lab/up.sh [--duplicate-mac] [--shared-secret] [N]
+usage: lab/up.sh [--duplicate-mac] [--shared-secret] [--init KIND] [N]
 
   N                 number of PoP hosts, 1 to $MAX_HOSTS (default 4)
   --duplicate-mac   the second host's eth0 gets the first host's MAC
   --shared-secret   the second host gets the first host's /etc/pop/service.key
+  --init KIND       each host boots a container whose PID 1 is that init: systemd, openrc,
+                    sysvinit, or mixed (systemd, openrc, sysvinit, systemd, ...); the root file
+                    system is built once by lab/rootfs.sh and cached in $ROOTFS_CACHE
 
 Environment: LAB_IPV4_NET=198.51.100 forces the IPv4 /24 (first three octets); by default the
 first of ${V4_CANDIDATES[*]} that this machine does not already route is used.
@@ -22,10 +27,17 @@ EOF
 count=4
 duplicate_mac=0
 shared_secret=0
+init_mode=
 while (($#)); do
   case $1 in
     --duplicate-mac) duplicate_mac=1 ;;
     --shared-secret) shared_secret=1 ;;
+    --init)
+      (($# >= 2)) || die "--init needs a kind: systemd, openrc, sysvinit or mixed"
+      init_mode=$2
+      shift
+      ;;
+    --init=*) init_mode=${1#--init=} ;;
     -h | --help)
       usage
       exit 0
@@ -46,6 +58,10 @@ if ((count < 2 && (duplicate_mac || shared_secret))); then
   die "--duplicate-mac and --shared-secret need at least 2 hosts"
 fi
 
+case $init_mode in
+  "" | systemd | openrc | sysvinit | mixed) ;;
+  *) die "--init must be systemd, openrc, sysvinit or mixed, got '$init_mode'" ;;
+esac
 require_root "$@"
 
 ensure_packages() {
@@ -207,6 +223,7 @@ EOF
 remove_host() {
   local name=$1
   log "removing $name (beyond N=$count)"
+  stop_init_host "$name"
   stop_host_servers "$name"
   ip link del "${NS_PREFIX}v-$name" 2>/dev/null || true
   ip netns del "$NS_PREFIX$name" 2>/dev/null || true
@@ -214,7 +231,7 @@ remove_host() {
 }
 
 write_client_files() {
-  local v4_net=$1 i name region v4 v6 mtu mac group
+  local v4_net=$1 i name region v4 v6 mtu mac group inits=""
   local -a groups=()
   : >"$STATE_DIR/known_hosts.new"
   : >"$STATE_DIR/ssh_config.new"
@@ -243,6 +260,7 @@ Host $name $NS_PREFIX$name $v4
 
 EOF
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$name" "$region" "$v4" "$v6" "$mtu" "$mac" >>"$HOSTS_FILE.new"
+    [[ -s $STATE_DIR/$name/init-kind ]] && inits+=" $name=$(cat "$STATE_DIR/$name/init-kind")"
     [[ " ${groups[*]} " == *" $region "* ]] || groups+=("$region")
   done
   {
@@ -255,9 +273,20 @@ EOF
     for group in "${groups[@]}"; do
       echo
       echo "[$group]"
-      awk -F'\t' -v g="$group" '$3 == g {
-        printf "%s ansible_host=%s ansible_port=22 ansible_user=root mtu=%s mac=%s ipv6=%s netns=isl-%s\n",
-          $2, $4, $6, $7, $5, $2 }' "$HOSTS_FILE.new"
+      # init=<kind> only for PoPs that boot a real init (lab/up.sh --init).
+      awk -F'\t' -v g="$group" -v inits="$inits" 'BEGIN {
+        n = split(inits, pairs, " "); for (k = 1; k <= n; k++) { split(pairs[k], kv, "="); init[kv[1]] = kv[2] } }
+        $3 == g {
+        printf "%s ansible_host=%s ansible_port=22 ansible_user=root mtu=%s mac=%s ipv6=%s netns=isl-%s%s\n",
+          $2, $4, $6, $7, $5, $2, ($2 in init ? " init=" init[$2] : "") }' "$HOSTS_FILE.new"
+    done
+    # A group per init (lab/up.sh --init), so a spec can say hosts: "init_openrc".
+    local kind
+    for kind in "${INIT_KINDS[@]}"; do
+      [[ " $inits " == *"=$kind "* ]] || continue
+      echo
+      echo "[init_$kind]"
+      tr ' ' '\n' <<<"$inits" | awk -F= -v k="$kind" '$2 == k { print $1 }'
     done
     echo
     echo "[pops:children]"
@@ -338,6 +367,19 @@ for ((i = 1; i <= count; i++)); do
   if pid=$(hang_pid "$name"); then
     stop_pids "$pid"
   fi
+  if [[ -n $init_mode ]]; then
+    kind=$(init_kind "$init_mode" "$i")
+    if pid=$(nspawn_pid "$name") && [[ $(cat "$STATE_DIR/$name/init-kind" 2>/dev/null) == "$kind" ]]; then
+      ((config_changed)) || continue
+    fi
+    stop_init_host "$name"
+    stop_host_servers "$name"
+    start_init_host "$name" "$kind" "$v4_net.$i" "$(host_v6 "$i")"
+    continue
+  fi
+  if [[ -e $STATE_DIR/$name/init-kind ]] || overlay_mounted "$name"; then
+    stop_init_host "$name"
+  fi
   if pid=$(sshd_pid "$name"); then
     ((config_changed)) || continue
     stop_pids "$pid"
@@ -357,6 +399,13 @@ fi
 
 for ((i = 1; i <= count; i++)); do
   name=${POP_NAMES[i - 1]}
+  if [[ -n $init_mode ]]; then
+    if ! wait_listening "$NS_PREFIX$name" "$v4_net.$i" "$(host_v6 "$i")" "$INIT_BOOT_TIMEOUT"; then
+      tail -n 20 "$STATE_DIR/$name/nspawn.log" >&2 2>/dev/null || true
+      die "$name ($(cat "$STATE_DIR/$name/init-kind")) did not boot to a listening sshd within $INIT_BOOT_TIMEOUT s (console: lab/state/$name/nspawn.log)"
+    fi
+    continue
+  fi
   if ! wait_listening "$NS_PREFIX$name" "$v4_net.$i" "$(host_v6 "$i")"; then
     tail -n 5 "$STATE_DIR/$name/start.log" "$STATE_DIR/$name/sshd.log" >&2 2>/dev/null || true
     die "sshd of $name did not start listening within 10 s (logs in lab/state/$name/)"
@@ -365,6 +414,7 @@ done
 
 write_client_files "$v4_net"
 
+[[ -n $init_mode ]] && log "hosts boot a real init ($init_mode); root file systems in $ROOTFS_CACHE"
 log "$count hosts up in $((SECONDS - started)) s on $BRIDGE ($v4_net.0/24, $V6_PREFIX::/64)"
 if [[ -s $FAULTS_FILE ]]; then
   sed 's/^/lab: fault: /' "$FAULTS_FILE" >&2

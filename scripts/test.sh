@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libssh2-1-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm busybox libxml2-utils
-  bind9 bind9-utils bind9-dnsutils ldnsutils python3)
+  bind9 bind9-utils bind9-dnsutils ldnsutils python3
+  debootstrap systemd-container)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")
@@ -15,6 +16,15 @@ if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# The lab's init images (lab/up.sh --init) are built once per machine and cached; systemd and
+# sysvinit in parallel, then OpenRC on top of sysvinit. A cached run costs well under a second.
+images_started=$SECONDS
+bash lab/rootfs.sh systemd >/dev/null &
+systemd_image=$!
+bash lab/rootfs.sh openrc >/dev/null
+wait "$systemd_image"
+echo "lab init images (systemd, OpenRC, sysv-rc): ready in $((SECONDS - images_started)) s" >&2
 
 swift build --build-tests
 swift test --skip-build

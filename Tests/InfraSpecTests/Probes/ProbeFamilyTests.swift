@@ -124,9 +124,7 @@ struct ProbeFamilyTests {
       + Package("kernel-core").version(atLeast: "5.14.0-427.13.1.el9_4").__chain.checks
       + Interface("eth0").isUp().__chain.checks
       + Service("sshd").isRunning().isEnabled().__chain.checks
-    let systemctl = ProbeCommand([
-      "systemctl", "show", "--property=LoadState,ActiveState,SubState,UnitFileState", "--", "sshd.service",
-    ])
+    let systemctl = ServiceProbe.systemdShow("sshd.service")
     let recordings: [ProbeCommand: Result<CommandOutput, ProbeError>] = [
       HostProfile.osReleaseCommand: Self.ok(try Self.fixture("rhel9/os-release")),
       HostProfile.initCommand: Self.ok("systemd\n"),
