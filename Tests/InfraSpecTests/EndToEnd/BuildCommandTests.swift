@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `infraspec build`: one file to carry, run the hard way; and the CLI's own manners.
+@Suite("build command", .serialized)
+struct BuildCommandTests {
+  /// The repository's own `Specs/` folder (this file is `Tests/InfraSpecTests/EndToEnd/…`).
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  @Test("a built binary runs Specs/localhost.swift alone in an empty folder, with a bare environment")
+  func carried() throws {
+    let folder = NSTemporaryDirectory() + "isp-build-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let built = try CLI.run(
+      ["build", "Specs/localhost.swift", "-o", folder + "/x/checks"], in: Self.repository)
+    #expect(built.status == 0, "\(built.stdout)\(built.stderr)")
+    try FileManager.default.createDirectory(atPath: folder + "/empty", withIntermediateDirectories: false)
+    try Shell.must(["cp", folder + "/x/checks", folder + "/empty/checks"])
+    let checks = folder + "/empty/checks"
+    let started = Date()
+    let result = try Shell.run(
+      ["env", "-i", "PATH=/usr/bin:/bin", "./checks", "--format", "tap"],
+      in: URL(fileURLWithPath: folder + "/empty"))
+    let elapsed = Date().timeIntervalSince(started)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.hasPrefix("TAP version"), "\(result.stdout)")
+    #expect(!result.stdout.contains("not ok"), "\(result.stdout)")
+    let libraries = try Shell.must(["ldd", checks])
+    #expect(!libraries.contains("libswift"), "\(libraries)")
+    #expect(!libraries.contains("libssh2"), "\(libraries)")
+    #expect(!libraries.contains("libFoundation"), "\(libraries)")
+    let help = try Shell.run([checks, "--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("  Specs/localhost.swift\n"), "\(help.stdout)")
+    #expect(help.stdout.contains("--inventory"), "\(help.stdout)")
+    let version = try Shell.run([checks, "--version"])
+    #expect(version.stdout.hasPrefix("0."), "\(version.stdout)")
+    let listed = try Shell.run([checks, "--list", "--os", "alpine"])
+    #expect(listed.status == 0)
+    #expect(listed.stdout.contains("Specs/localhost.swift:"), "\(listed.stdout)")
+    let size = try (FileManager.default.attributesOfItem(atPath: checks)[.size] as? NSNumber)?.intValue ?? 0
+    print(
+      "bench: built binary \(size / 1_048_576) MiB, run of Specs/localhost.swift \(Int(elapsed * 1000)) ms")
+  }
+
+  @Test("--version names the release and the git commit")
+  func version() throws {
+    let result = try CLI.run(["--version"], in: Self.repository)
+    #expect(result.status == 0)
+    #expect(
+      result.stdout.range(
+        of: #"^\d+\.\d+\.\d+ \(commit [0-9a-f]{12}(-dirty)?\)\n$"#, options: .regularExpression) != nil,
+      "\(result.stdout)")
+  }
+
+  @Test("errors that are not usage mistakes print no usage line")
+  func noUsageLine() throws {
+    let root = try CLI.workspace(["c.swift": "import InfraSpec\n"])
+    let missing = try CLI.run(["run", "Specs/nope"], in: root)
+    #expect(missing.status == 64)
+    #expect(missing.stderr == "infraspec: no such spec file or folder: Specs/nope\n")
+    let inventory = try CLI.run(["run", "--inventory", "missing.ini"], in: root)
+    #expect(inventory.status == 64)
+    #expect(
+      inventory.stderr.hasPrefix("infraspec: cannot read inventory missing.ini: "), "\(inventory.stderr)")
+    #expect(!inventory.stderr.contains("Usage:"))
+  }
+
+  @Test("a spec path with a newline is refused, naming it escaped")
+  func newlineInPath() throws {
+    let root = try CLI.workspace(["a\nb.swift": "import InfraSpec\n"])
+    let result = try CLI.run(["run"], in: root)
+    #expect(result.status == 64)
+    #expect(
+      result.stderr
+        == "infraspec: the spec path \"Specs/a\\nb.swift\" holds a control character (a newline?): "
+        + "diagnostics and reports could not name it; rename the file\n")
+  }
+}
