@@ -22,18 +22,39 @@ enum StaticLink {
       ["-module-name", "InfraSpecChecks", "-static-stdlib", work + "/main.swift"]
       + keys.map(compiler.objectPath)
       + objects + ["-I", compiler.libraryDirectory + "/Modules", "-L", work + "/static", "-o", binary]
-      + SpecCompiler.flags
+      + SpecCompiler.flags + foundation + ["-Xlinker", "--strip-all"]
     let result = await compiler.run(arguments, work: work)
     guard result.status == 0 else { throw .toolchain("linking \(output) failed:\n" + result.output) }
-    let destination = URL(fileURLWithPath: output)
+    // Copied beside the destination and renamed over it: never a half-written program in place.
+    let partial = output + ".partial-\(getpid())"
     do {
       try FileManager.default.createDirectory(
-        at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-      _ = try FileManager.default.replaceItemAt(destination, withItemAt: URL(fileURLWithPath: binary))
+        atPath: (output as NSString).deletingLastPathComponent.isEmpty
+          ? "." : (output as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
+      try? FileManager.default.removeItem(atPath: partial)
+      try FileManager.default.copyItem(atPath: binary, toPath: partial)
     } catch {
       throw .toolchain("cannot write \(output): \(error.localizedDescription)")
     }
+    guard chmod(partial, 0o755) == 0, rename(partial, output) == 0 else {
+      let reason = SpecCache.lastError()
+      try? FileManager.default.removeItem(atPath: partial)
+      throw .toolchain("cannot write \(output): \(reason)")
+    }
   }
+
+  /// The static Foundation's own libraries: autolinking names them only from the objects given,
+  /// not from inside the toolchain's archives, so they are named here, as one group.
+  static let foundation: [String] = {
+    let libraries = [
+      "Foundation", "FoundationInternationalization", "FoundationEssentials", "CoreFoundation",
+      "_FoundationICU",
+      "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch", "BlocksRuntime",
+      "swiftSynchronization",
+    ]
+    return (["--start-group"] + libraries.map { "-l" + $0 } + ["--end-group"]).flatMap { ["-Xlinker", $0] }
+  }()
 
   /// Registers the spec paths for `--help`, runs every spec file's top-level code, then the CLI.
   static func main(_ keys: [String], specs: [String]) -> String {
