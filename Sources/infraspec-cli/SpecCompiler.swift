@@ -79,7 +79,11 @@ struct SpecCompiler {
     case .missing, .stale: break
     }
     let work = try prepare(cache)
-    defer { try? FileManager.default.removeItem(atPath: work) }
+    let handlers = CompileInterruption.arm(removing: work)
+    defer {
+      try? FileManager.default.removeItem(atPath: work)
+      CompileInterruption.disarm(handlers)
+    }
     let keys = try await compileObjects(files, cache: cache, work: work)
     try await link(keys, into: work + "/spec", work: work)
     try cache.store(work + "/spec", key: key, compiler: compiler ?? "")

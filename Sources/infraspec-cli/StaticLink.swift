@@ -13,7 +13,11 @@ enum StaticLink {
     }
     let cache = try SpecCache.open(compiler.cacheDirectory)
     let work = try compiler.prepare(cache)
-    defer { try? FileManager.default.removeItem(atPath: work) }
+    let handlers = CompileInterruption.arm(removing: work)
+    defer {
+      try? FileManager.default.removeItem(atPath: work)
+      CompileInterruption.disarm(handlers)
+    }
     let keys = try await compiler.compileObjects(files, cache: cache, work: work)
     try SpecCompiler.write(main(keys, specs: files.specs.map(\.path)), to: work + "/main.swift")
     try staticLibraries(in: work + "/static")

@@ -140,6 +140,24 @@ struct SpecCacheTests {
       } == [])
   }
 
+  @Test("a compile stopped by SIGTERM removes its work folder, the copy of the spec in it included")
+  func interruptedCompile() throws {
+    let cache = try Self.scratch("cache")
+    defer { try? FileManager.default.removeItem(atPath: cache) }
+    let root = try CLI.workspace(["\(UUID().uuidString.prefix(8)).swift": Self.spec])
+    // Started in the background; SIGTERM as soon as its work folder exists (the compile is on).
+    let script = """
+      "$1" run & pid=$!
+      i=0; while [ ! -d "$XDG_CACHE_HOME/infraspec/work-$pid" ] && [ $i -lt 2000 ]; do sleep 0.005; i=$((i+1)); done
+      kill -TERM $pid; wait $pid; echo "status $?"
+      """
+    let result = try Shell.run(
+      ["sh", "-c", script, "sh", CLI.infraspec], in: root, environment: ["XDG_CACHE_HOME": cache])
+    #expect(result.stdout == "status 143\n", "\(result.stdout)\(result.stderr)")
+    let left = try FileManager.default.contentsOfDirectory(atPath: cache + "/infraspec")
+    #expect(left.filter { $0.hasPrefix("work-") } == [], "\(left)")
+  }
+
   @Test("the cache keeps at most its bound of entries, least recently used out; cache clean empties it")
   func pruning() throws {
     let cache = try Self.scratch("cache")
