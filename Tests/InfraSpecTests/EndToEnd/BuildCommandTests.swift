@@ -10,7 +10,7 @@ struct BuildCommandTests {
     .deletingLastPathComponent().deletingLastPathComponent()
 
   @Test("a built binary runs Specs/localhost.swift alone in an empty folder, with a bare environment")
-  func carried() throws {
+  func carried() async throws {
     let folder = NSTemporaryDirectory() + "isp-build-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let built = try CLI.run(
@@ -40,6 +40,16 @@ struct BuildCommandTests {
     let listed = try Shell.run([checks, "--list", "--os", "alpine"])
     #expect(listed.status == 0)
     #expect(listed.stdout.contains("Specs/localhost.swift:"), "\(listed.stdout)")
+    // Over SSH too, with the libssh2 linked into it.
+    let server = try await SSHServerFixture.start()
+    defer { server.stop() }
+    let remote = try Shell.run(
+      [
+        "env", "-i", "PATH=/usr/bin:/bin", "./checks", "--format", "tap", "--host", server.target,
+        "--known-hosts", server.knownHostsFile, "-i", server.clientKey("ed25519"),
+      ], in: URL(fileURLWithPath: folder + "/empty"))
+    #expect(remote.status == 0, "\(remote.stdout)\(remote.stderr)")
+    #expect(remote.stdout.contains("# \(server.target): "), "\(remote.stdout)")
     let size = try (FileManager.default.attributesOfItem(atPath: checks)[.size] as? NSNumber)?.intValue ?? 0
     print(
       "bench: built binary \(size / 1_048_576) MiB, run of Specs/localhost.swift \(Int(elapsed * 1000)) ms")
