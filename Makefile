@@ -34,11 +34,11 @@ install: release
 	  $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 0755 $(BIN)/infraspec $(DESTDIR)$(PREFIX)/bin/infraspec
 	install -m 0755 $(BIN)/libInfraSpec.so $(LIB)/libInfraSpec.so
-	cp -R $(BIN)/Modules/InfraSpec.swiftmodule $(BIN)/Modules/InfraSpec.swiftinterface $(LIB)/Modules/ 2>/dev/null || \
-	  cp -R $(BIN)/Modules/InfraSpec.swiftmodule $(LIB)/Modules/
+	# Spec files compile against the module alone (library evolution): no dependency's module.
+	install -m 0644 $(BIN)/Modules/InfraSpec.swiftmodule $(BIN)/Modules/InfraSpec*.swiftinterface $(LIB)/Modules/
 	# What `infraspec build` links a spec binary from: infraspec's own objects, as one.
 	ld -r -o $(LIB)/infraspec-objects.o @$(BIN)/infraspec.product/Objects.LinkFileList
-	rm -rf .build/man && $(BIN)/generate-manual $(BIN)/infraspec --output-directory .build/man
+	rm -rf .build/man && mkdir -p .build/man && $(BIN)/generate-manual $(BIN)/infraspec --output-directory .build/man
 	install -m 0644 .build/man/infraspec.1 $(SHARE)/man/man1/infraspec.1
 	$(BIN)/infraspec --generate-completion-script bash > $(SHARE)/bash-completion/completions/infraspec
 	$(BIN)/infraspec --generate-completion-script zsh > $(SHARE)/zsh/site-functions/_infraspec
