@@ -109,8 +109,7 @@ struct SpecCache {
       return .refused("\(binary): its content is not what was built")
     }
     if let compiler, lines[1] != compiler { return .stale }
-    // The record's time is when the entry was last used: pruning keeps the recent ones.
-    utimes(recordPath(key), nil)
+    Self.markUsed(recordPath(key))
     return .found(binary)
   }
 
@@ -132,6 +131,14 @@ struct SpecCache {
     guard rename(built, binaryPath(key)) == 0, rename(record + ".new-\(getpid())", record) == 0 else {
       throw .cacheUnusable("cannot write to the spec cache \(directory): \(Self.lastError()); \(Self.remedy)")
     }
+  }
+
+  /// Sets the access time, which pruning reads as "last used". Never the modification time: a
+  /// link running at the same time reads this object and fails if it sees that change.
+  static func markUsed(_ path: String) {
+    // UTIME_NOW and UTIME_OMIT from <sys/stat.h>, which Swift does not import (they are macros).
+    var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 1), timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2)]
+    utimensat(AT_FDCWD, path, &times, 0)
   }
 
   /// Why a cached file must not be trusted, or nil: not a regular file, someone else's, or
@@ -194,7 +201,7 @@ struct SpecCache {
       let key = String(name.dropFirst("spec-".count).prefix { $0 != "." })
       var info = stat()
       guard lstat("\(directory)/\(name)", &info) == 0 else { continue }
-      let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
+      let modified = Date(timeIntervalSince1970: TimeInterval(max(info.st_mtim.tv_sec, info.st_atim.tv_sec)))
       var entry = byKey[key] ?? Entry(key: key, files: [], bytes: 0, lastUsed: .distantPast)
       entry.files.append(name)
       entry.bytes += Int64(info.st_size)

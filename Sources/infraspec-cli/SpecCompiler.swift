@@ -165,7 +165,7 @@ struct SpecCompiler {
     var info = stat()
     if lstat(object, &info) == 0 {
       if SpecCache.unsafeFileProblem(info) == nil {
-        utimes(object, nil)
+        SpecCache.markUsed(object)
         return nil
       }
       try? FileManager.default.removeItem(atPath: object)
@@ -193,8 +193,9 @@ struct SpecCompiler {
         result.output.isEmpty ? "\(spec.path): swiftc exited with \(result.status)\n" : result.output
       return CompileError(message: message, kind: .spec)
     }
-    // rename(2) replaces atomically, so a concurrent run compiling the same spec is harmless.
-    guard rename(folder + "/spec.o", object) == 0 else {
+    // link(2) puts the object in place atomically and never replaces one a concurrent run put
+    // there first: that one may be an input of a link going on now.
+    guard Glibc.link(folder + "/spec.o", object) == 0 || errno == EEXIST else {
       return .cacheUnusable("cannot write to the spec cache \(cacheDirectory): \(SpecCache.lastError())")
     }
     return nil
