@@ -55,6 +55,42 @@ struct BuildCommandTests {
       "bench: built binary \(size / 1_048_576) MiB, run of Specs/localhost.swift \(Int(elapsed * 1000)) ms")
   }
 
+  @Test("a spec that does not compile is not built: exit 65 with the compiler's diagnostics")
+  func buildRefusesBrokenSpec() throws {
+    let root = try CLI.workspace(["broken.swift": "import InfraSpec\n\ndescribe(\"b\") { File(1) }\n"])
+    let output = root.appendingPathComponent("checks").path
+    let result = try CLI.run(["build", "-o", output], in: root)
+    #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+    #expect(result.stderr.contains("Specs/broken.swift:3:"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: output))
+  }
+
+  @Test("list --format json: every check with its line, tags and the argv of its commands")
+  func listJSON() throws {
+    let root = try CLI.workspace([
+      "l.swift": "import InfraSpec\n\ndescribe(\"l\") {\n  File(\"/etc/passwd\").exists()\n}\n"
+    ])
+    let result = try CLI.run(["list", "--format", "json", "--os", "alpine"], in: root)
+    #expect(result.status == 0, "\(result.stderr)")
+    struct Document: Decodable {
+      struct Listed: Decodable {
+        var name: String
+        var file: String
+        var line: Int
+        var tags: [String]
+        var commands: [[String]]?
+      }
+      var version: Int
+      var family: String
+      var checks: [Listed]
+    }
+    let document = try JSONDecoder().decode(Document.self, from: Data(result.stdout.utf8))
+    #expect(document.version == 1 && document.family == "alpine")
+    #expect(document.checks.map(\.name) == ["l › file /etc/passwd: exists"])
+    #expect(document.checks.first?.file == "Specs/l.swift" && document.checks.first?.line == 4)
+    #expect(document.checks.first?.commands?.first?.first == "stat", "\(result.stdout)")
+  }
+
   @Test("--version names the release and the git commit")
   func version() throws {
     let result = try CLI.run(["--version"], in: Self.repository)
