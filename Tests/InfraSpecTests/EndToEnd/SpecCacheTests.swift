@@ -8,6 +8,22 @@ import Testing
 struct SpecCacheTests {
   static let spec = "import InfraSpec\n\ndescribe(\"cache\") { File(\"/etc/passwd\").exists() }\n"
 
+  /// A cache holding `spec` compiled as `Specs/c.swift`, made once per test run.
+  static let compiled = Result { () throws -> String in
+    let cache = try scratch("template")
+    let root = try CLI.workspace(["c.swift": spec])
+    let result = try CLI.run(["run"], in: root, environment: ["XDG_CACHE_HOME": cache])
+    guard result.status == 0 else { throw SetupError("compiling the template cache: \(result.stderr)") }
+    return cache
+  }
+
+  /// A fresh copy of the compiled cache (for XDG_CACHE_HOME), removed by the caller.
+  static func compiledCache() throws -> String {
+    let cache = try scratch("cache")
+    try Shell.must(["cp", "-a", try compiled.get() + "/infraspec", cache + "/infraspec"])
+    return cache
+  }
+
   /// A fresh temp folder (the run's TMPDIR or XDG_CACHE_HOME), removed by the caller.
   static func scratch(_ name: String) throws -> String {
     let path = NSTemporaryDirectory() + "isp-\(name)-\(UUID().uuidString)"
@@ -72,10 +88,9 @@ struct SpecCacheTests {
       ("mode", ["chmod", "0777"], "writable by others (mode 0777)"),
     ])
   func plantedBinary(_ name: String, alteration: [String], reason: String) throws {
-    let cache = try Self.scratch("cache")
+    let cache = try Self.compiledCache()
     defer { try? FileManager.default.removeItem(atPath: cache) }
     let root = try CLI.workspace(["c.swift": Self.spec])
-    #expect(try CLI.run(["run"], in: root, environment: ["XDG_CACHE_HOME": cache]).status == 0)
     let folder = cache + "/infraspec"
     let binary = try #require(try Self.binaries(folder).first.map { folder + "/" + $0 })
     let marker = cache + "/planted-ran"
@@ -92,10 +107,9 @@ struct SpecCacheTests {
 
   @Test("a read-only cache: a new spec exits 77 saying so, a compiled one still runs")
   func readOnlyCache() throws {
-    let cache = try Self.scratch("cache")
+    let cache = try Self.compiledCache()
     defer { try? FileManager.default.removeItem(atPath: cache) }
     let root = try CLI.workspace(["c.swift": Self.spec])
-    #expect(try CLI.run(["run"], in: root, environment: ["XDG_CACHE_HOME": cache]).status == 0)
     try "import InfraSpec\n\ndescribe(\"new\") { File(\"/etc/group\").exists() }\n"
       .write(to: root.appendingPathComponent("Specs/new.swift"), atomically: true, encoding: .utf8)
     // Root ignores file modes: only a read-only mount (in a private mount namespace) stops it.
@@ -214,10 +228,9 @@ struct SpecCacheTests {
 
   @Test("a compiled spec runs without swiftc on PATH; a new one says swiftc is missing")
   func withoutCompiler() throws {
-    let cache = try Self.scratch("cache")
+    let cache = try Self.compiledCache()
     defer { try? FileManager.default.removeItem(atPath: cache) }
     let root = try CLI.workspace(["c.swift": Self.spec])
-    #expect(try CLI.run(["run"], in: root, environment: ["XDG_CACHE_HOME": cache]).status == 0)
     let bare = ["XDG_CACHE_HOME": cache, "PATH": "/usr/bin:/bin"]
     let cached = try CLI.run(["run"], in: root, environment: bare)
     #expect(cached.status == 0, "\(cached.stdout)\(cached.stderr)")
