@@ -171,7 +171,10 @@ struct SpecCache {
   func sweep() {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     for name in names where name.hasPrefix("work-") {
-      guard let pid = pid_t(name.dropFirst("work-".count)), pid != getpid() else { continue }
+      // `work-PID`, or `work-KEY-PID` from infraspec 0.1.0.
+      guard let pid = name.split(separator: "-").last.flatMap({ pid_t($0) }), pid != getpid() else {
+        continue
+      }
       if kill(pid, 0) != 0 && errno == ESRCH {
         try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
       }
