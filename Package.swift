@@ -37,14 +37,19 @@ let package = Package(
       dependencies: [
         "InfraSpec",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        // SHA-256 of cached spec binaries; already linked into infraspec through InfraSpec.
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
-      path: "Sources/infraspec-cli"
+      path: "Sources/infraspec-cli",
+      // `infraspec --version` names the git commit it was built from.
+      plugins: ["GitCommit"]
     ),
+    .plugin(name: "GitCommit", capability: .buildTool()),
     .testTarget(name: "InfraSpecTests", dependencies: ["InfraSpec", "infraspec"]),
   ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
   var settings = target.swiftSettings ?? []
   settings += [
     .enableUpcomingFeature("ExistentialAny"),

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libssh2-1-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm busybox libxml2-utils
+packages=(libssh2-1-dev libssl-dev zlib1g-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm busybox libxml2-utils
   bind9 bind9-utils bind9-dnsutils ldnsutils python3
   debootstrap systemd-container)
 missing=()

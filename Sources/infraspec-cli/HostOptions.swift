@@ -79,7 +79,7 @@ struct HostOptions: ParsableArguments {
       do {
         text = try String(contentsOfFile: inventory, encoding: .utf8)
       } catch {
-        throw ValidationError("cannot read inventory \(inventory): \(error.localizedDescription)")
+        throw Failure.exit("cannot read inventory \(inventory): \(error.localizedDescription)")
       }
       do {
         let parsed = try Inventory.parse(text)

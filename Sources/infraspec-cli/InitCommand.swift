@@ -14,7 +14,7 @@ struct InitCommand: ParsableCommand {
     let example = directory + "/example.swift"
     let helper = directory + "/Support/Helpers.swift"
     for path in [example, helper] where manager.fileExists(atPath: path) {
-      throw ValidationError("\(path) exists already; nothing was changed")
+      throw Failure.exit("\(path) exists already; nothing was changed")
     }
     try manager.createDirectory(atPath: directory + "/Support", withIntermediateDirectories: true)
     try Self.example.write(toFile: example, atomically: true, encoding: .utf8)

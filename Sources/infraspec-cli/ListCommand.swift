@@ -11,10 +11,19 @@ struct ListCommand: AsyncParsableCommand {
   @Option(help: "OS family whose commands to show: debian, rhel, alpine.")
   var os: HostProfile.Family = .debian
 
+  /// `text` for people; `json` (checks with file, line, tags and argv of each command) for tools.
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+  }
+
+  @Option(help: "text (default) or json.")
+  var format: Format = .text
+
   func run() async throws {
     var request = RunRequest()
     request.mode = .list
     request.listFamily = os
+    if format == .json { request.format = .json }
     specs.apply(to: &request.options)
     try await SpecLauncher.launch(specs.specFiles(), request: request)
   }

@@ -1,5 +1,9 @@
 internal import Foundation
 
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
 /// Compiles spec files against the InfraSpec library into one executable, cached by content.
 ///
 /// Only a `main.swift` may hold top-level code, and a spec file is all top-level code. So each
@@ -9,159 +13,244 @@ internal import Foundation
 /// `main.swift` that starts with `#sourceLocation`, so diagnostics and `#filePath` name the
 /// user's own file and line.
 struct SpecCompiler {
-  /// Holds `libInfraSpec.so` and `Modules/InfraSpec.swiftmodule`: the directory of this binary.
+  /// Holds `libInfraSpec.so` and `Modules/InfraSpec.swiftmodule`.
   let libraryDirectory: String
-  let swiftc: String
+  /// Nil when `swiftc` is not on PATH: specs compiled before still run.
+  let swiftc: String?
   let cacheDirectory: String
 
   struct CompileError: Error {
+    enum Kind {
+      /// The spec does not compile (65).
+      case spec
+      /// No usable toolchain or InfraSpec module (69).
+      case toolchain
+      /// The cache cannot be used: not writable, or not private to this user (77).
+      case cache
+    }
+
     /// The compiler's diagnostics (or what went wrong invoking it), for stderr.
     var message: String
-    /// The spec did not compile (65), or the toolchain could not be used at all (69).
-    var isSpecError: Bool
+    var kind: Kind
+
+    var isSpecError: Bool { kind == .spec }
+
+    var exitCode: Int32 {
+      switch kind {
+      case .spec: 65
+      case .toolchain: 69
+      case .cache: SpecCompiler.cacheUnusableExitCode
+      }
+    }
+
+    static func cacheUnusable(_ message: String) -> Self { Self(message: message, kind: .cache) }
+    static func toolchain(_ message: String) -> Self { Self(message: message, kind: .toolchain) }
   }
+
+  /// sysexits EX_NOPERM: the spec cache is not writable, or is not private to this user.
+  static let cacheUnusableExitCode: Int32 = 77
 
   /// Flags every spec module is compiled with; part of the cache key.
   static let flags = ["-swift-version", "6", "-Onone", "-diagnostic-style", "llvm"]
 
   static func locate() throws(CompileError) -> SpecCompiler {
     let environment = ProcessInfo.processInfo.environment
-    let executable =
-      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-      ?? CommandLine.arguments[0]
-    let library =
-      environment["INFRASPEC_LIBRARY_DIR"]
-      ?? URL(fileURLWithPath: executable).deletingLastPathComponent().path
-    guard FileManager.default.fileExists(atPath: library + "/Modules/InfraSpec.swiftmodule") else {
-      throw CompileError(
-        message: "the InfraSpec module is not next to this binary (\(library)/Modules); "
-          + "run the infraspec built by `swift build`, or set INFRASPEC_LIBRARY_DIR",
-        isSpecError: false)
+    guard let library = InstallLayout.current.libraryDirectory(environment: environment) else {
+      throw .toolchain(
+        "the InfraSpec module is not installed beside this binary (\(InstallLayout.current.binDirectory)/Modules "
+          + "or ../lib/infraspec/Modules); run the infraspec built by `swift build` or `make install`, "
+          + "or set INFRASPEC_LIBRARY_DIR")
     }
     let compiler = environment["SWIFTC"] ?? findInPath("swiftc", environment["PATH"] ?? "")
-    guard let compiler else {
-      throw CompileError(
-        message:
-          "swiftc is not on PATH: spec files are compiled with the Swift toolchain that built infraspec",
-        isSpecError: false)
-    }
-    let cacheRoot =
-      environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-      ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache"
-    return SpecCompiler(libraryDirectory: library, swiftc: compiler, cacheDirectory: cacheRoot + "/infraspec")
+    return SpecCompiler(
+      libraryDirectory: library, swiftc: compiler,
+      cacheDirectory: SpecCache.defaultDirectory(environment: environment))
   }
 
   /// The path of an executable for `files`, compiling only what the cache does not hold.
   func executable(for files: SpecFiles) async throws(CompileError) -> String {
-    do {
-      try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-    } catch {
-      throw CompileError(
-        message: "cannot create the spec cache \(cacheDirectory): \(error)", isSpecError: false)
+    let cache = try SpecCache.open(cacheDirectory)
+    let key = try binaryKey(for: files)
+    let compiler = swiftc.map(identity(of:))
+    switch cache.binary(key, compiler: compiler) {
+    case .found(let binary): return binary
+    case .refused(let reason):
+      FileHandle.standardError.write(Data("infraspec: not running \(reason); compiling it again\n".utf8))
+    case .missing, .stale: break
     }
-    let toolchainKey =
-      identity(of: swiftc) + identity(of: libraryDirectory + "/libInfraSpec.so")
+    let work = try prepare(cache)
+    let handlers = CompileInterruption.arm(removing: work)
+    defer {
+      try? FileManager.default.removeItem(atPath: work)
+      CompileInterruption.disarm(handlers)
+    }
+    let keys = try await compileObjects(files, cache: cache, work: work)
+    try await link(keys, into: work + "/spec", work: work)
+    try cache.store(work + "/spec", key: key, compiler: compiler ?? "")
+    cache.prune()
+    return cache.binaryPath(key)
+  }
+
+  /// A work folder for one compile, after clearing those of killed compiles.
+  func prepare(_ cache: SpecCache) throws(CompileError) -> String {
+    guard swiftc != nil else {
+      throw .toolchain(
+        "swiftc is not on PATH: these specs are not compiled yet, and spec files are compiled "
+          + "with the Swift toolchain that built infraspec (or use `infraspec build` to carry them)")
+    }
+    cache.sweep()
+    return try cache.makeWorkFolder()
+  }
+
+  /// Library build, flags and every spec's own content: not the compiler, so a compiled spec is
+  /// found without `swiftc` on PATH (the record names the compiler that built it).
+  func binaryKey(for files: SpecFiles) throws(CompileError) -> String {
+    var hasher = ContentHash()
+    hasher.add(libraryKey)
+    for spec in files.specs { hasher.add(try contentKey(of: spec)) }
+    return hasher.hex
+  }
+
+  private var libraryKey: String {
+    identity(of: libraryDirectory + "/libInfraSpec.so")
       + identity(of: libraryDirectory + "/Modules/InfraSpec.swiftmodule") + Self.flags.joined()
+  }
+
+  private func contentKey(of spec: SpecFiles.Spec) throws(CompileError) -> String {
+    var hasher = ContentHash()
+    hasher.add(spec.path)
+    hasher.add(try read(spec.path))
+    for support in spec.support {
+      hasher.add(support)
+      hasher.add(try read(support))
+    }
+    return hasher.hex
+  }
+
+  /// Compiles the spec modules the cache lacks; returns every module's key, in spec order.
+  func compileObjects(_ files: SpecFiles, cache: SpecCache, work: String) async throws(CompileError)
+    -> [String]
+  {
+    guard let swiftc else { throw .toolchain("swiftc is not on PATH") }
     var modules: [(spec: SpecFiles.Spec, key: String)] = []
     for spec in files.specs {
       var hasher = ContentHash()
-      hasher.add(toolchainKey)
-      hasher.add(spec.path)
-      hasher.add(try read(spec.path))
-      for support in spec.support {
-        hasher.add(support)
-        hasher.add(try read(support))
-      }
+      hasher.add(libraryKey)
+      hasher.add(identity(of: swiftc))
+      hasher.add(try contentKey(of: spec))
       modules.append((spec, hasher.hex))
     }
-    var linkHasher = ContentHash()
-    linkHasher.add(toolchainKey)
-    modules.forEach { linkHasher.add($0.key) }
-    let binary = "\(cacheDirectory)/spec-\(linkHasher.hex)"
-    if FileManager.default.isExecutableFile(atPath: binary) { return binary }
-
-    let failures = await withTaskGroup(of: String?.self) { group in
+    let failures = await withTaskGroup(of: CompileError?.self) { group in
       for module in modules {
-        group.addTask { await compileModule(module.spec, key: module.key) }
+        group.addTask { await compileModule(module.spec, key: module.key, cache: cache, work: work) }
       }
-      var failures: [String] = []
+      var failures: [CompileError] = []
       for await failure in group { if let failure { failures.append(failure) } }
       return failures
     }
-    guard failures.isEmpty else { throw CompileError(message: failures.joined(), isSpecError: true) }
-    try await link(modules.map(\.key), into: binary)
-    return binary
+    if let unusable = failures.first(where: { $0.kind != .spec }) { throw unusable }
+    guard failures.isEmpty else {
+      throw CompileError(message: failures.map(\.message).joined(), kind: .spec)
+    }
+    return modules.map(\.key)
   }
 
-  /// Compiles one spec module to an object file; returns diagnostics when it does not compile.
-  private func compileModule(_ spec: SpecFiles.Spec, key: String) async -> String? {
-    let object = "\(cacheDirectory)/spec-\(key).o"
-    if FileManager.default.fileExists(atPath: object) { return nil }
-    let work = "\(cacheDirectory)/work-\(key)-\(getpid())"
+  func objectPath(_ key: String) -> String { "\(cacheDirectory)/spec-\(key).o" }
+
+  /// Compiles one spec module to an object file; returns what went wrong, if anything.
+  private func compileModule(_ spec: SpecFiles.Spec, key: String, cache: SpecCache, work: String) async
+    -> CompileError?
+  {
+    let object = objectPath(key)
+    var info = stat()
+    if lstat(object, &info) == 0 {
+      if SpecCache.unsafeFileProblem(info) == nil {
+        SpecCache.markUsed(object)
+        return nil
+      }
+      try? FileManager.default.removeItem(atPath: object)
+    }
+    let folder = "\(work)/\(key)"
     do {
-      try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
       let source = try String(contentsOfFile: spec.path, encoding: .utf8)
       let literal = spec.path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
         of: "\"", with: "\\\"")
       try ("#sourceLocation(file: \"\(literal)\", line: 1)\n" + source)
-        .write(toFile: work + "/main.swift", atomically: true, encoding: .utf8)
+        .write(toFile: folder + "/main.swift", atomically: false, encoding: .utf8)
     } catch {
-      return "\(spec.path): cannot prepare for compiling: \(error)\n"
+      return .cacheUnusable(
+        "cannot write to the spec cache \(cacheDirectory): \(error.localizedDescription); \(SpecCache.remedy)"
+      )
     }
-    defer { try? FileManager.default.removeItem(atPath: work) }
     let arguments =
-      ["-module-name", "Spec_\(key.prefix(16))", "-wmo", "-c", work + "/main.swift"] + spec.support
-      + ["-o", work + "/spec.o", "-I", libraryDirectory + "/Modules"]
+      ["-module-name", "Spec_\(key.prefix(16))", "-wmo", "-c", folder + "/main.swift"] + spec.support
+      + ["-o", folder + "/spec.o", "-I", libraryDirectory + "/Modules"]
       + ["-Xfrontend", "-entry-point-function-name", "-Xfrontend", Self.entrySymbol(key)] + Self.flags
-    let result = await run(swiftc, arguments)
+    let result = await run(arguments, work: work)
     guard result.status == 0 else {
-      return result.output.isEmpty ? "\(spec.path): swiftc exited with \(result.status)\n" : result.output
+      let message =
+        result.output.isEmpty ? "\(spec.path): swiftc exited with \(result.status)\n" : result.output
+      return CompileError(message: message, kind: .spec)
     }
-    // rename(2) replaces atomically, so a concurrent run compiling the same spec is harmless.
-    _ = rename(work + "/spec.o", object)
+    // link(2) puts the object in place atomically and never replaces one a concurrent run put
+    // there first: that one may be an input of a link going on now.
+    guard Glibc.link(folder + "/spec.o", object) == 0 || errno == EEXIST else {
+      return .cacheUnusable("cannot write to the spec cache \(cacheDirectory): \(SpecCache.lastError())")
+    }
     return nil
   }
 
-  private func link(_ keys: [String], into binary: String) async throws(CompileError) {
-    let work = binary + ".work-\(getpid())"
-    var main = "@_spi(Runner) import InfraSpec\n\n"
+  /// Links the spec modules with a generated `main.swift` against `libInfraSpec.so`.
+  private func link(_ keys: [String], into binary: String, work: String) async throws(CompileError) {
+    let main =
+      Self.entryDeclarations(keys) + Self.entryCalls(keys)
+      + "await SpecMain.main(arguments: CommandLine.arguments)\n"
+    try Self.write(main, to: work + "/main.swift")
+    let arguments =
+      ["-module-name", "InfraSpecSpecs", work + "/main.swift"] + keys.map(objectPath)
+      + ["-I", libraryDirectory + "/Modules", "-L", libraryDirectory, "-lInfraSpec"]
+      + ["-Xlinker", "-rpath", "-Xlinker", libraryDirectory, "-o", binary] + Self.flags
+    let result = await run(arguments, work: work)
+    guard result.status == 0 else {
+      throw .toolchain("linking the specs failed:\n" + result.output)
+    }
+  }
+
+  /// The generated main's declarations of every spec module's entry.
+  static func entryDeclarations(_ keys: [String]) -> String {
+    var text = "@_spi(Runner) import InfraSpec\n\n"
     for (index, key) in keys.enumerated() {
-      main += """
-        @_silgen_name("\(Self.entrySymbol(key))")
+      text += """
+        @_silgen_name("\(entrySymbol(key))")
         func spec\(index)(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32
 
         """
     }
-    main += keys.indices.map { "_ = spec\($0)(CommandLine.argc, CommandLine.unsafeArgv)\n" }.joined()
-    main += "await SpecMain.main(arguments: CommandLine.arguments)\n"
-    do {
-      try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-      try main.write(toFile: work + "/main.swift", atomically: true, encoding: .utf8)
-    } catch {
-      throw CompileError(message: "cannot write the spec entry point: \(error)", isSpecError: false)
-    }
-    defer { try? FileManager.default.removeItem(atPath: work) }
-    let objects = keys.map { "\(cacheDirectory)/spec-\($0).o" }
-    let arguments =
-      ["-module-name", "InfraSpecSpecs", work + "/main.swift"] + objects
-      + ["-I", libraryDirectory + "/Modules", "-L", libraryDirectory, "-lInfraSpec"]
-      + ["-Xlinker", "-rpath", "-Xlinker", libraryDirectory, "-o", work + "/spec"] + Self.flags
-    let result = await run(swiftc, arguments)
-    guard result.status == 0 else {
-      throw CompileError(message: "linking the specs failed:\n" + result.output, isSpecError: false)
-    }
-    // Renamed into place so a concurrent run never executes a half-written binary.
-    _ = rename(work + "/spec", binary)
+    return text
+  }
+
+  /// Runs every spec file's top-level code, which registers its checks.
+  static func entryCalls(_ keys: [String]) -> String {
+    keys.indices.map { "_ = spec\($0)(CommandLine.argc, CommandLine.unsafeArgv)\n" }.joined()
   }
 
   static func entrySymbol(_ key: String) -> String { "__infraspec_spec_\(key.prefix(24))" }
+
+  static func write(_ text: String, to path: String) throws(CompileError) {
+    do {
+      try text.write(toFile: path, atomically: false, encoding: .utf8)
+    } catch {
+      throw .cacheUnusable("cannot write \(path): \(error.localizedDescription)")
+    }
+  }
 
   private func read(_ path: String) throws(CompileError) -> String {
     do {
       return try String(contentsOfFile: path, encoding: .utf8)
     } catch {
       throw CompileError(
-        message: "\(path): cannot read as UTF-8 text: \(error.localizedDescription)\n", isSpecError: true)
+        message: "\(path): cannot read as UTF-8 text: \(error.localizedDescription)\n", kind: .spec)
     }
   }
 
@@ -174,18 +263,23 @@ struct SpecCompiler {
     return "\(resolved)|\(size)|\(modified)|"
   }
 
-  private static func findInPath(_ name: String, _ path: String) -> String? {
+  static func findInPath(_ name: String, _ path: String) -> String? {
     path.split(separator: ":").map { "\($0)/\(name)" }.first {
       FileManager.default.isExecutableFile(atPath: $0)
     }
   }
 
-  /// Runs the compiler, returning its exit status and combined output.
-  private func run(_ program: String, _ arguments: [String]) async -> (status: Int32, output: String) {
-    await withCheckedContinuation { continuation in
+  /// Runs swiftc with its temp files in `work/tmp` (it leaves empty `TemporaryDirectory.*`
+  /// folders behind), returning its exit status and combined output.
+  func run(_ arguments: [String], work: String) async -> (status: Int32, output: String) {
+    guard let swiftc else { return (127, "swiftc is not on PATH\n") }
+    var environment = ProcessInfo.processInfo.environment
+    environment["TMPDIR"] = work + "/tmp"
+    return await withCheckedContinuation { continuation in
       let process = Foundation.Process()
-      process.executableURL = URL(fileURLWithPath: program)
+      process.executableURL = URL(fileURLWithPath: swiftc)
       process.arguments = arguments
+      process.environment = environment
       let pipe = Pipe()
       process.standardOutput = pipe
       process.standardError = pipe
@@ -193,7 +287,7 @@ struct SpecCompiler {
       do {
         try process.run()
       } catch {
-        continuation.resume(returning: (127, "cannot run \(program): \(error.localizedDescription)\n"))
+        continuation.resume(returning: (127, "cannot run \(swiftc): \(error.localizedDescription)\n"))
         return
       }
       DispatchQueue.global().async {

@@ -50,7 +50,18 @@ struct SpecFiles {
     }
     var unique: [String] = []
     for path in found.map(normalize) where !unique.contains(path) { unique.append(path) }
-    return SpecFiles(specs: unique.map { Spec(path: $0, support: supportFiles(for: $0)) })
+    let specs = unique.map { Spec(path: $0, support: supportFiles(for: $0)) }
+    for path in specs.flatMap({ [$0.path] + $0.support }) where path.unicodeScalars.contains(where: isControl)
+    {
+      throw DiscoveryError(
+        message: "the spec path \(path.debugDescription) holds a control character (a newline?): "
+          + "diagnostics and reports could not name it; rename the file")
+    }
+    return SpecFiles(specs: specs)
+  }
+
+  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value < 0x20 || scalar.value == 0x7f
   }
 
   /// The `Support/` folder beside the spec or in the closest parent, up to the current directory.

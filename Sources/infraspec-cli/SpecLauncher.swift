@@ -11,8 +11,7 @@ enum SpecLauncher {
       binary = try await SpecCompiler.locate().executable(for: files)
     } catch {
       OutputStream.standardError.write(error.isSpecError ? error.message : "infraspec: \(error.message)\n")
-      throw ExitCode(
-        (error.isSpecError ? InfraSpec.ExitCode.specDoesNotCompile : .toolchainUnavailable).rawValue)
+      throw ExitCode(error.exitCode)
     }
     let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
     let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), strdup(json), nil]

@@ -6,6 +6,24 @@ struct SpecOptions: ParsableArguments {
   @Argument(help: "Spec files or folders (default: Specs/). Specs/Support/ holds shared helpers.")
   var paths: [String] = []
 
+  @OptionGroup var tags: TagOptions
+
+  /// The spec files to compile; a path that is not there is reported without the usage text.
+  func specFiles() throws -> SpecFiles { try Self.specFiles(paths) }
+
+  static func specFiles(_ paths: [String]) throws -> SpecFiles {
+    do {
+      return try SpecFiles.discover(paths.isEmpty ? ["Specs"] : paths)
+    } catch {
+      throw Failure.exit(error.message)
+    }
+  }
+
+  func apply(to options: inout RunOptions) { tags.apply(to: &options) }
+}
+
+/// Which checks of the specs run: shared by `run`, `list` and binaries made by `infraspec build`.
+struct TagOptions: ParsableArguments {
   @Option(name: .customLong("tag"), help: "Only checks with this tag (repeatable).")
   var tags: [String] = []
 
@@ -15,15 +33,6 @@ struct SpecOptions: ParsableArguments {
   func validate() throws {
     for tag in tags + skipTags where tag.isEmpty {
       throw ValidationError("--tag and --skip-tag need a tag name")
-    }
-  }
-
-  /// The spec files to compile, or a usage error naming the path that is not there.
-  func specFiles() throws -> SpecFiles {
-    do {
-      return try SpecFiles.discover(paths.isEmpty ? ["Specs"] : paths)
-    } catch {
-      throw ValidationError(error.message)
     }
   }
 

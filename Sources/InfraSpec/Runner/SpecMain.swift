@@ -21,7 +21,11 @@ public enum SpecMain {
     let checks = SpecRegistry.shared.checks.filter(request.options.selects)
     switch request.mode {
     case .list:
-      list(checks, family: request.listFamily)
+      if request.format == .json {
+        listJSON(checks, family: request.listFamily)
+      } else {
+        list(checks, family: request.listFamily)
+      }
       exit(0)
     case .run:
       var reporters: [any Reporter]

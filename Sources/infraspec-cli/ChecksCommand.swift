@@ -1,0 +1,71 @@
+internal import ArgumentParser
+internal import Foundation
+@_spi(Runner) internal import InfraSpec
+
+/// The command of a binary made by `infraspec build`: the flags of `infraspec run`, with the
+/// specs built in instead of named.
+struct ChecksCommand: AsyncParsableCommand {
+  /// The spec files built in; set by the binary's generated `main.swift` before parsing.
+  nonisolated(unsafe) static var builtIn: [String]?
+
+  static var configuration: CommandConfiguration {
+    CommandConfiguration(
+      commandName: URL(fileURLWithPath: CommandLine.arguments.first ?? "checks").lastPathComponent,
+      abstract: "Check this machine, or hosts over SSH, against the spec files built into this program.",
+      discussion: "Built in by `infraspec build` (\(Version.text)):\n"
+        + (builtIn ?? []).map { "  \($0)\n" }.joined() + "\n" + InfraSpecCommand.exitCodes,
+      version: Version.text)
+  }
+
+  @OptionGroup var tags: TagOptions
+  @OptionGroup var targets: HostOptions
+
+  // The options below mirror `infraspec run`'s (RunCommand), which a built binary replaces.
+  @Option(
+    help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
+  var format: OutputFormat?
+
+  @OptionGroup var reports: ReportOptions
+
+  @Option(help: "Seconds before a probe is killed and its checks reported as could not check.")
+  var timeout: Double = 30
+
+  @Option(help: "Probes running at once on a host.")
+  var concurrency: Int = 16
+
+  @Flag(help: "Show every check and the commands it would run (for --os); run nothing.")
+  var list = false
+
+  @Option(help: "OS family whose commands --list shows: debian, rhel, alpine.")
+  var os: HostProfile.Family = .debian
+
+  func validate() throws {
+    guard timeout > 0, timeout <= 86_400 else {
+      throw ValidationError("--timeout must be between 0 and 86400 seconds")
+    }
+    guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 256") }
+  }
+
+  func run() async throws {
+    var request = RunRequest()
+    let terminal = OutputStream.standardOutput.isTerminal
+    request.mode = list ? .list : .run
+    request.listFamily = os
+    request.format = format ?? (terminal ? .human : .tap)
+    request.reports = reports.targets
+    request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    request.options.probeTimeoutSeconds = timeout
+    request.options.probeConcurrency = concurrency
+    tags.apply(to: &request.options)
+    try targets.apply(to: &request)
+    let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+    await SpecMain.main(arguments: [CommandLine.arguments.first ?? "checks", json])
+  }
+}
+
+/// Called by the `main.swift` of a built binary with its spec paths, one a line, before it
+/// hands over to `infraspec_main`.
+@_silgen_name("infraspec_built_in_specs")
+public func builtInSpecs(_ paths: UnsafePointer<CChar>) {
+  ChecksCommand.builtIn = String(cString: paths).split(separator: "\n").map(String.init)
+}

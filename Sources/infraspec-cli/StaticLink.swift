@@ -1,0 +1,103 @@
+internal import Foundation
+
+/// Links spec modules with `infraspec`'s own objects (CLI, InfraSpec, swift-crypto,
+/// ArgumentParser) into one executable with the Swift runtime, libssh2 and OpenSSL static; the
+/// rest is glibc, libstdc++ and zlib, which every Debian and Ubuntu machine has.
+enum StaticLink {
+  static func build(_ files: SpecFiles, to output: String) async throws(SpecCompiler.CompileError) {
+    let compiler = try SpecCompiler.locate()
+    guard let objects = InstallLayout.current.linkObjects(libraryDirectory: compiler.libraryDirectory) else {
+      throw .toolchain(
+        "the objects infraspec is linked from are not installed (\(compiler.libraryDirectory)/infraspec-objects.o): "
+          + "use the infraspec of `swift build` or of `make install`")
+    }
+    let cache = try SpecCache.open(compiler.cacheDirectory)
+    let work = try compiler.prepare(cache)
+    let handlers = CompileInterruption.arm(removing: work)
+    defer {
+      try? FileManager.default.removeItem(atPath: work)
+      CompileInterruption.disarm(handlers)
+    }
+    let keys = try await compiler.compileObjects(files, cache: cache, work: work)
+    try SpecCompiler.write(main(keys, specs: files.specs.map(\.path)), to: work + "/main.swift")
+    try staticLibraries(in: work + "/static")
+    let binary = work + "/checks"
+    let arguments =
+      ["-module-name", "InfraSpecChecks", "-static-stdlib", work + "/main.swift"]
+      + keys.map(compiler.objectPath)
+      + objects + ["-I", compiler.libraryDirectory + "/Modules", "-L", work + "/static", "-o", binary]
+      + SpecCompiler.flags + foundation + ["-Xlinker", "--strip-all"]
+    let result = await compiler.run(arguments, work: work)
+    guard result.status == 0 else { throw .toolchain("linking \(output) failed:\n" + result.output) }
+    // Copied beside the destination and renamed over it: never a half-written program in place.
+    let partial = output + ".partial-\(getpid())"
+    do {
+      try FileManager.default.createDirectory(
+        atPath: (output as NSString).deletingLastPathComponent.isEmpty
+          ? "." : (output as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
+      try? FileManager.default.removeItem(atPath: partial)
+      try FileManager.default.copyItem(atPath: binary, toPath: partial)
+    } catch {
+      throw .toolchain("cannot write \(output): \(error.localizedDescription)")
+    }
+    guard chmod(partial, 0o755) == 0, rename(partial, output) == 0 else {
+      let reason = SpecCache.lastError()
+      try? FileManager.default.removeItem(atPath: partial)
+      throw .toolchain("cannot write \(output): \(reason)")
+    }
+  }
+
+  /// The static Foundation's own libraries: autolinking names them only from the objects given,
+  /// not from inside the toolchain's archives, so they are named here, as one group.
+  static let foundation: [String] = {
+    let libraries = [
+      "Foundation", "FoundationInternationalization", "FoundationEssentials", "CoreFoundation",
+      "_FoundationICU",
+      "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch", "BlocksRuntime",
+      "swiftSynchronization",
+    ]
+    return (["--start-group"] + libraries.map { "-l" + $0 } + ["--end-group"]).flatMap { ["-Xlinker", $0] }
+  }()
+
+  /// Registers the spec paths for `--help`, runs every spec file's top-level code, then the CLI.
+  static func main(_ keys: [String], specs: [String]) -> String {
+    let list = specs.joined(separator: "\n").replacingOccurrences(of: "\\", with: "\\\\")
+      .replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    return SpecCompiler.entryDeclarations(keys) + """
+      @_silgen_name("infraspec_built_in_specs")
+      func builtInSpecs(_ paths: UnsafePointer<CChar>)
+      @_silgen_name("infraspec_main")
+      func infraspecMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32
+
+      builtInSpecs("\(list)")
+
+      """ + SpecCompiler.entryCalls(keys) + "_ = infraspecMain(CommandLine.argc, CommandLine.unsafeArgv)\n"
+  }
+
+  /// A folder searched first for `-lssh2` (which the CLibSSH2 module links) where it finds a
+  /// linker script naming the static libssh2 and the OpenSSL libcrypto it needs.
+  static func staticLibraries(in folder: String) throws(SpecCompiler.CompileError) {
+    var system = utsname()
+    uname(&system)
+    let machine = withUnsafeBytes(of: system.machine) {
+      String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+    }
+    let candidates = ["/usr/lib/\(machine)-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"]
+    func find(_ name: String) throws(SpecCompiler.CompileError) -> String {
+      guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: "\($0)/\(name)") })
+      else {
+        throw .toolchain(
+          "\(name) is not installed (Debian and Ubuntu: apt-get install libssh2-1-dev libssl-dev)")
+      }
+      return "\(folder)/\(name)"
+    }
+    let script = "GROUP ( \(try find("libssh2.a")) \(try find("libcrypto.a")) -lz )\n"
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    } catch {
+      throw .cacheUnusable("cannot write \(folder): \(error.localizedDescription)")
+    }
+    try SpecCompiler.write(script, to: folder + "/libssh2.a")
+  }
+}
