@@ -15,19 +15,11 @@ enum NativeCommands {
   /// Prints `stat`'s line for `$1` (exit 0), or exits 3 when the path does not exist and 4 when
   /// a directory on the way cannot be searched: decided from which directories `cd` can enter,
   /// never from a message (which quotes the path). Used by `FileProbe`; answered here natively.
-  static let statScript = """
-    stat -c '\(statFormat)' -- "$1" 2>/dev/null
-    case $? in 0) exit 0 ;; 127) echo 'stat: not found' >&2; exit 127 ;; esac
-    p=$1
-    while :; do
-      case $p in */*) d=${p%/*}; d=${d:-/} ;; *) d=. ;; esac
-      if (cd -P -- "$d") 2>/dev/null; then exit 3; fi
-      if [ -d "$d" ]; then exit 4; fi
-      if [ -e "$d" ] || [ -L "$d" ]; then exit 3; fi
-      if [ "$d" = "$p" ]; then exit 4; fi
-      p=$d
-    done
-    """
+  static let statScript =
+    "stat -c '\(statFormat)' -- \"$1\" 2>/dev/null; case $? in 0) exit 0;; 127) exit 127;; esac; p=$1; "
+    + "while :; do case $p in */*) d=${p%/*}; d=${d:-/};; *) d=.;; esac; "
+    + "if (cd -P -- \"$d\") 2>/dev/null; then exit 3; fi; if [ -d \"$d\" ]; then exit 4; fi; "
+    + "if [ -e \"$d\" ] || [ -L \"$d\" ]; then exit 3; fi; if [ \"$d\" = \"$p\" ]; then exit 4; fi; p=$d; done"
 
   /// The output (or the deadline passing), or nil when the command is not one of these forms.
   static func answer(_ command: ProbeCommand, timeout: Duration = .seconds(10))
