@@ -155,9 +155,11 @@ struct ProbeFamilyTests {
 
 extension ProbeFamilyTests {
   /// Runs `checks` on `transport` and returns each result's message line.
-  static func messages(_ checks: [Check], on transport: any Transport) async -> [String] {
+  static func messages(_ checks: [Check], on transport: any Transport, options: RunOptions = RunOptions())
+    async -> [String]
+  {
     let collected = Collected()
-    _ = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { event in
+    _ = await HostRunner(transport: transport, checks: checks, options: options).run { event in
       if case .checkFinished(let result) = event { await collected.add(result) }
     }
     return await collected.results.map(\.message)

@@ -19,6 +19,13 @@ struct ProcessProbeTests {
   static func startForeign(_ path: String, seconds: Int) throws {
     // Its output goes nowhere, so the spawn does not wait for the pipes it would hold open.
     try Shell.must(["sh", "-c", "setsid -f \"$0\" \"$1\" </dev/null >/dev/null 2>&1", path, String(seconds)])
+    // `setsid -f` returns before its child has exec'd (until then its name is `setsid`).
+    let name = URL(fileURLWithPath: path).lastPathComponent
+    for _ in 0..<100 {
+      if try Shell.run(["pgrep", "-x", name]).status == 0 { return }
+      usleep(50_000)
+    }
+    throw SetupError("\(name) did not start")
   }
 
   @Test("a recorded batch: ps, its shell, the batch's sh -s and its watchdog are left out")
