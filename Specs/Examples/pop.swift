@@ -21,7 +21,7 @@ describe("edge PoP", hosts: "pops") {
   }
 
   describe("services") {
-    Process("sshd").isRunning().owner("root")
+    Process("sshd").isRunning(as: "root")
     Package("openssh-server").isInstalled().version(atLeast: "1:9.2")
   }
 

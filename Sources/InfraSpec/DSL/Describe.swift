@@ -31,16 +31,26 @@ public func describe(
   return Describe(checks: checks)
 }
 
-/// The checks of every top-level `describe` evaluated so far, in spec order.
+/// The checks of every top-level `describe` evaluated so far, in spec order, and every
+/// assertion the DSL made, so none is dropped without a word.
 ///
 /// `describe` cannot tell from its arguments whether it is nested, so the registry counts how
 /// deep the builder closures are; spec files are evaluated on one thread, one after another.
+///
+/// An assertion that never reaches a top-level `describe` is not lost: one written outside any
+/// `describe` (top-level code) runs as a check of no group; one made inside a `describe` but
+/// not written as a statement of it (`let c = File(…).exists()`, never used) is a spec mistake,
+/// reported as "could not check" at its line.
 final class SpecRegistry: Sendable {
   static let shared = SpecRegistry()
 
   private struct State {
     var depth = 0
     var checks: [Check] = []
+    /// Per assertion id: whether it was made inside a `describe` body.
+    var madeInside: [Bool] = []
+    /// Per assertion id: the latest resource chain holding it (tags and later modifiers count).
+    var chains: [Int: __ResourceChain] = [:]
   }
   private let state = Mutex(State())
 
@@ -56,5 +66,41 @@ final class SpecRegistry: Sendable {
 
   func add(_ checks: [Check]) { state.withLock { $0.checks += checks } }
 
-  var checks: [Check] { state.withLock { $0.checks } }
+  func newAssertionID() -> Int {
+    state.withLock {
+      $0.madeInside.append($0.depth > 0)
+      return $0.madeInside.count - 1
+    }
+  }
+
+  /// Records `chain` as the latest state of each of its assertions.
+  func track(_ chain: __ResourceChain) {
+    state.withLock { state in
+      for assertion in chain.assertions { state.chains[assertion.id] = chain }
+    }
+  }
+
+  /// The placed checks, then those of assertions no top-level `describe` took (see above).
+  var checks: [Check] {
+    state.withLock { state in
+      let placed = Set(state.checks.compactMap(\.origin))
+      var result = state.checks
+      for id in state.chains.keys.sorted() where !placed.contains(id) {
+        guard let check = state.chains[id]?.checks.first(where: { $0.origin == id }) else { continue }
+        result.append(state.madeInside[id] ? Self.unplaced(check) : check)
+      }
+      return result
+    }
+  }
+
+  private static func unplaced(_ check: Check) -> Check {
+    Check(
+      groups: [], subject: check.subject, property: check.property, title: check.title,
+      location: check.location, tags: check.tags, retry: nil, plan: __ResourceChain.nothing,
+      judge: { _ in
+        .cannotCheck(
+          "spec mistake: this check was made inside a describe but is not a statement of it (a value "
+            + "kept in a `let` and never written on a line of its own?); write it as a statement")
+      }, origin: check.origin)
+  }
 }

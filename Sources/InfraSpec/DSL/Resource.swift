@@ -5,6 +5,10 @@
 public protocol Resource: Sendable {
   /// The resource's subject, probes and assertions so far; public only so the DSL can build it.
   var __chain: __ResourceChain { get set }
+
+  /// The check a resource written with no modifier stands for (`File("/etc/motd")` alone):
+  /// that it exists, unless the resource says otherwise (a command exits 0, a process runs).
+  func __whenBare(file: String, line: Int, column: Int) -> Self
 }
 
 extension Resource {
@@ -14,7 +18,13 @@ extension Resource {
   public func tagged(_ tags: String...) -> Self {
     var copy = self
     copy.__chain.tags.formUnion(tags)
+    SpecRegistry.shared.track(copy.__chain)
     return copy
+  }
+
+  /// Exists: a probe of the resource finds it (`File`: the path, `Package`: installed).
+  public func __whenBare(file: String, line: Int, column: Int) -> Self {
+    addingExistence("exists", wanted: true, expected: "to exist", file: file, line: line, column: column)
   }
 
   /// Retries this resource's checks until they pass or `within` runs out, for state that converges.
@@ -23,6 +33,7 @@ extension Resource {
   public func eventually(within: Duration = .seconds(30), every: Duration = .seconds(1)) -> Self {
     var copy = self
     copy.__chain.retry = Retry(within: within, every: every)
+    SpecRegistry.shared.track(copy.__chain)
     return copy
   }
 
@@ -44,6 +55,23 @@ extension Resource {
           return judge(typed)
         },
         plan: plan))
+    SpecRegistry.shared.track(copy.__chain)
+    return copy
+  }
+
+  /// Appends an assertion that no host can pass as written (`version(">= 1.2")`): it probes
+  /// nothing and reports "could not check" with `message`, which says what to write instead.
+  func addingMistake(
+    _ property: String, expected: String, title: String, message: String, file: String, line: Int,
+    column: Int
+  ) -> Self {
+    var copy = self
+    copy.__chain.assertions.append(
+      Assertion(
+        property: property, expected: expected, title: title,
+        location: SourceLocation(file: file, line: line, column: column),
+        kind: .mistake("spec mistake: " + message), plan: nil))
+    SpecRegistry.shared.track(copy.__chain)
     return copy
   }
 
@@ -58,6 +86,7 @@ extension Resource {
         property: title, expected: expected, title: title,
         location: SourceLocation(file: file, line: line, column: column),
         kind: .existence(wanted: wanted, describePresent: describePresent), plan: nil))
+    SpecRegistry.shared.track(copy.__chain)
     return copy
   }
 }

@@ -4,7 +4,15 @@
 /// 100 resource lines type-checks in milliseconds.
 @resultBuilder
 public enum SpecBuilder {
-  public static func buildExpression(_ resource: some Resource) -> [Check] { resource.__chain.checks }
+  /// A resource with no modifier stands for its basic check (`Resource.__whenBare`), at its line.
+  public static func buildExpression(
+    _ resource: some Resource, file: String = #filePath, line: Int = #line, column: Int = #column
+  ) -> [Check] {
+    resource.__chain.assertions.isEmpty
+      ? resource.__whenBare(file: file, line: line, column: column).__chain.checks : resource.__chain.checks
+  }
+  /// Plain statements (`print(…)`, an assignment) run and add no check.
+  public static func buildExpression(_ statement: Void) -> [Check] { [] }
   public static func buildExpression(_ group: Describe) -> [Check] { group.checks }
   public static func buildExpression(_ fleet: Fleet) -> [Check] { fleet.checks }
   public static func buildExpression(_ checks: [Check]) -> [Check] { checks }

@@ -21,8 +21,8 @@ extension File {
   public var sha256Digest: Fact {
     Fact(
       subject: "file \(path) sha256",
-      plan: FileProbe.plan(path, reading: ProbeCommand(["sha256sum", "--", path])) { stat, output in
-        FileContent(stat: stat, text: String(output.prefix { !$0.isWhitespace }))
+      plan: FileProbe.plan(path, reading: ProbeCommand(["sha256sum", "--", path]), onlyFor: File.readable) {
+        stat, output in FileContent(stat: stat, text: output.map { String($0.prefix { !$0.isWhitespace }) })
       }
     ) { ($0 as? FileContent)?.text ?? "" }
   }

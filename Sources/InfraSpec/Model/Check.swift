@@ -24,6 +24,8 @@ public struct Check: Sendable {
   let judge: @Sendable (Presence) -> Verdict
   /// Set for a fleet assertion: judged once across all hosts, not on each host.
   var fleetRule: FleetRule? = nil
+  /// The DSL assertion the check came from, to find assertions never placed in a `describe`.
+  var origin: Int? = nil
 
   /// Whether a host in `groups` (an inventory host's groups, always including `all`) gets this check.
   func applies(toHostIn groups: Set<String>) -> Bool {

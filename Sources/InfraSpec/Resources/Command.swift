@@ -1,5 +1,6 @@
 /// A command's exit status and output. The one resource that runs what the spec author wrote:
-/// keep it read-only, InfraSpec cannot tell.
+/// keep it read-only, InfraSpec cannot tell. Written alone, `Command("nginx -t")` checks that it
+/// exits 0.
 ///
 ///     Command("nginx -t").exitStatus(0).stderr(contains: "syntax is ok")
 ///     Command(["id", "-u", "deploy"]).stdout("1001")
@@ -8,21 +9,30 @@ public struct Command: Resource {
 
   /// A shell command line, run with `sh -c`.
   public init(_ commandLine: String) {
-    self.init(argv: ["sh", "-c", commandLine], subject: "command \(TextMatch.show(commandLine))")
+    self.init(
+      argv: ["sh", "-c", commandLine], subject: "command \(TextMatch.show(commandLine))", names: [commandLine]
+    )
   }
 
   /// A program and its arguments, run without a shell.
   public init(_ argv: [String]) {
-    self.init(argv: argv, subject: "command \(ProbeCommand(argv))")
+    self.init(argv: argv, subject: "command \(ProbeCommand(argv))", names: argv)
   }
 
-  private init(argv: [String], subject: String) {
+  private init(argv: [String], subject: String, names: [String]) {
     let command = ProbeCommand(argv)
-    __chain = __ResourceChain(subject: subject) { _ throws(ProbeError) in
-      FactPlan(commands: [command]) { outputs throws(ProbeError) in
-        .present(try outputs.output(command))
-      }
-    }
+    __chain = __ResourceChain(
+      subject: subject,
+      plan: { _ throws(ProbeError) in
+        FactPlan(commands: [command]) { outputs throws(ProbeError) in
+          .present(try outputs.output(command))
+        }
+      }, names: names)
+  }
+
+  /// Written alone, `Command("…")` checks that it exits 0.
+  public func __whenBare(file: String, line: Int, column: Int) -> Self {
+    exitStatus(0, file: file, line: line, column: column)
   }
 
   public func exitStatus(_ status: Int32, file: String = #filePath, line: Int = #line, column: Int = #column)

@@ -6,6 +6,7 @@ public struct File: Resource {
   public var __chain: __ResourceChain
   let path: String
 
+  /// Written alone, `File(path)` checks that the path exists.
   public init(_ path: String) {
     self.path = path
     __chain = __ResourceChain(subject: "file \(path)", plan: FileProbe.plan(path))
@@ -42,11 +43,22 @@ public struct File: Resource {
     ) { (facts: FileFacts) in expectEqual(wanted.rawValue, facts.kind.rawValue) }
   }
 
-  /// Permission bits, written in octal: `mode(0o640)`.
+  /// Permission bits, written in octal: `mode(0o640)`. A mode written in decimal digits
+  /// (`mode(644)`) is named as such when the file's mode has those digits in octal.
   public func mode(_ mode: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+    guard (0...0o7777).contains(mode) else {
+      return addingMistake(
+        "mode", expected: "\(mode)", title: "mode \(mode)",
+        message: "\(mode) is not a permission mode (at most 0o7777); write it in octal, e.g. 0o644",
+        file: file, line: line, column: column)
+    }
     let expected = Self.octal(mode)
     return adding("mode", expected: expected, file: file, line: line, column: column) { (facts: FileFacts) in
-      expectEqual(expected, Self.octal(facts.mode))
+      if facts.mode != mode && String(mode) == String(facts.mode, radix: 8) {
+        return .fail(
+          expected: expected, actual: "\(Self.octal(facts.mode)) (\(mode) is decimal; write 0o\(mode))")
+      }
+      return expectEqual(expected, Self.octal(facts.mode))
     }
   }
 
@@ -81,10 +93,13 @@ public struct File: Resource {
     let command = ProbeCommand(["sha256sum", "--", path])
     return adding(
       "sha256", expected: wanted, file: file, line: line, column: column,
-      plan: FileProbe.plan(path, reading: command) { stat, output in
-        FileContent(stat: stat, text: String(output.prefix { !$0.isWhitespace }))
+      plan: FileProbe.plan(path, reading: command, onlyFor: Self.readable) { stat, output in
+        FileContent(stat: stat, text: output.map { String($0.prefix { !$0.isWhitespace }) })
       }
-    ) { (content: FileContent) in expectEqual(wanted, content.text) }
+    ) { (content: FileContent) in
+      guard let digest = content.text else { return Self.unreadable(content, expected: wanted) }
+      return expectEqual(wanted, digest)
+    }
   }
 
   /// The content contains `text` literally.
@@ -94,7 +109,12 @@ public struct File: Resource {
     adding(
       "content", expected: "to contain \(TextMatch.show(text))", title: "contains \(TextMatch.show(text))",
       file: file, line: line, column: column, plan: contentPlan
-    ) { (content: FileContent) in TextMatch.contains(text, in: content.text) }
+    ) { (content: FileContent) in
+      guard let found = content.text else {
+        return Self.unreadable(content, expected: "to contain \(TextMatch.show(text))")
+      }
+      return TextMatch.contains(text, in: found)
+    }
   }
 
   /// Some line of the content matches the regular expression (Swift `Regex` syntax).
@@ -104,7 +124,12 @@ public struct File: Resource {
     adding(
       "content", expected: "to match /\(pattern)/", title: "matches /\(pattern)/", file: file, line: line,
       column: column, plan: contentPlan
-    ) { (content: FileContent) in TextMatch.matches(pattern, in: content.text) }
+    ) { (content: FileContent) in
+      guard let found = content.text else {
+        return Self.unreadable(content, expected: "to match /\(pattern)/")
+      }
+      return TextMatch.matches(pattern, in: found)
+    }
   }
 
   /// Where the symbolic link points, as `readlink` prints it.
@@ -114,20 +139,32 @@ public struct File: Resource {
     let command = ProbeCommand(["readlink", "--", path])
     return adding(
       "link target", expected: target, title: "links to \(target)", file: file, line: line, column: column,
-      plan: FileProbe.plan(path, reading: command) { stat, output in
-        FileContent(stat: stat, text: output.trimmingWhitespace())
+      plan: FileProbe.plan(path, reading: command, onlyFor: [.symlink]) { stat, output in
+        FileContent(stat: stat, text: output?.trimmingWhitespace())
       }
     ) { (content: FileContent) in
-      content.stat.kind == .symlink
-        ? expectEqual(target, content.text)
-        : .fail(expected: "a symbolic link to \(target)", actual: "a \(content.stat.kind.rawValue)")
+      guard let found = content.text else {
+        return .fail(expected: "a symbolic link to \(target)", actual: "a \(content.stat.kind.rawValue)")
+      }
+      return expectEqual(target, found)
     }
   }
 
   private var contentPlan: FactPlanner {
-    FileProbe.plan(path, reading: ProbeCommand(["cat", "--", path])) { stat, output in
+    FileProbe.plan(path, reading: ProbeCommand(["cat", "--", path]), onlyFor: Self.readable) { stat, output in
       FileContent(stat: stat, text: output)
     }
+  }
+
+  /// Kinds whose content is read: a symbolic link is read through, as `cat` does; a directory,
+  /// FIFO or device is not (a FIFO would block the reader).
+  static let readable: Set<FileFacts.Kind> = [.file, .symlink]
+
+  /// A content assertion on a path that has no content to read fails, saying what is there.
+  private static func unreadable(_ content: FileContent, expected: String) -> Verdict {
+    .fail(
+      expected: "a regular file \(expected)",
+      actual: "a \(content.stat.kind.rawValue), whose content is not read")
   }
 
   static func octal(_ mode: Int) -> String { "0" + String(mode, radix: 8).leftPadded(to: 3) }

@@ -22,11 +22,22 @@ public struct Package: Resource {
     ) { facts in (facts as? PackageFacts).map { "installed \($0.version)" } ?? "installed" }
   }
 
-  /// Exactly this version (same in the manager's ordering: `1:2.0` is not `2.0`).
+  /// Exactly this version (same in the manager's ordering: `1:2.0` is not `2.0`). A version that
+  /// starts with a comparison (`">= 1.2"`) is a spec mistake: ranges are `version(atLeast:)` and
+  /// `version(below:)`.
   public func version(_ version: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {
-    compare(to: version, expected: version, wanted: [.same], file: file, line: line, column: column)
+    let trimmed = version.drop { $0 == " " }
+    if let first = trimmed.first, "<>=!~^".contains(first) {
+      let bare = trimmed.drop { "<>=!~^ ".contains($0) }
+      return addingMistake(
+        "version", expected: version, title: "version \(version)",
+        message: "version(\"\(version)\") compares exactly, it is not a range; write "
+          + "version(atLeast: \"\(bare)\") or version(below: \"\(bare)\")",
+        file: file, line: line, column: column)
+    }
+    return compare(to: version, expected: version, wanted: [.same], file: file, line: line, column: column)
   }
 
   public func version(

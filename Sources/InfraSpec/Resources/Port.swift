@@ -18,6 +18,11 @@ public struct Port: Resource {
     __chain = __ResourceChain(subject: "port \(number)/\(proto.rawValue)", plan: SocketProbe.plan)
   }
 
+  /// Written alone, `Port(443)` checks that something listens on it.
+  public func __whenBare(file: String, line: Int, column: Int) -> Self {
+    isListening(file: file, line: line, column: column)
+  }
+
   /// Something listens on the port, on any address.
   public func isListening(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let (number, proto) = (self.number, self.proto)

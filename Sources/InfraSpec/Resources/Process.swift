@@ -1,9 +1,12 @@
 /// Processes by command name (the kernel's `comm`, at most 15 characters).
 ///
-///     Process("nginx").isRunning().owner("www-data")
-///     Process("sshd").count(atLeast: 1)
+///     Process("sshd").isRunning(as: "root")
+///     Process("nginx").owner(allAre: "www-data").count(atLeast: 2)
 ///
-/// Foundation also has a `Process`: a spec file that imports Foundation writes `InfraSpec.Process`.
+/// InfraSpec's own processes (the probes, their shells, a remote batch's `sh -s`) are not counted,
+/// so `Process("sh")` or `Process("sleep")` see only the host's. Written alone, `Process("x")`
+/// checks that it is running. Foundation also has a `Process`: a spec file that imports Foundation
+/// writes `InfraSpec.Process`.
 public struct Process: Resource {
   public var __chain: __ResourceChain
   let name: String
@@ -58,17 +61,53 @@ public struct Process: Resource {
     }
   }
 
+  /// Some process of that name runs as `user` (others may run as someone else: sshd's
+  /// pre-authentication child runs as `sshd`).
+  public func isRunning(
+    as user: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  ) -> Self {
+    let name = self.name
+    return adding(
+      "owner", expected: "running as \(user)", title: "is running as \(user)", file: file, line: line,
+      column: column
+    ) { (all: [ProcessEntry]) in
+      let owners = Set(Self.matching(all, name).map(\.user)).sorted()
+      if owners.isEmpty { return .fail(expected: "running as \(user)", actual: "not running") }
+      return owners.contains(user)
+        ? .pass
+        : .fail(expected: "running as \(user)", actual: "running as " + owners.joined(separator: ", "))
+    }
+  }
+
   /// Every process of that name runs as `user` (and at least one runs).
-  public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func owner(allAre user: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {
     let name = self.name
-    return adding("owner", expected: user, file: file, line: line, column: column) { (all: [ProcessEntry]) in
+    return adding(
+      "owner", expected: "all \(user)", title: "owner of all is \(user)", file: file, line: line,
+      column: column
+    ) {
+      (all: [ProcessEntry]) in
       let found = Self.matching(all, name)
-      if found.isEmpty { return .fail(expected: user, actual: "not running") }
+      if found.isEmpty { return .fail(expected: "all \(user)", actual: "not running") }
       let owners = Set(found.map(\.user)).sorted()
-      return owners == [user] ? .pass : .fail(expected: user, actual: owners.joined(separator: ", "))
+      return owners == [user] ? .pass : .fail(expected: "all \(user)", actual: owners.joined(separator: ", "))
     }
+  }
+
+  /// Ambiguous (some process, or every one?), so it does not compile; say which is meant.
+  @available(
+    *, unavailable,
+    message: "say which is meant: isRunning(as:) for some process of that name, owner(allAre:) for every one"
+  )
+  public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  { owner(allAre: user, file: file, line: line, column: column) }
+
+  /// Written alone, `Process("nginx")` checks that it is running.
+  public func __whenBare(file: String, line: Int, column: Int) -> Self {
+    isRunning(file: file, line: line, column: column)
   }
 
   /// `comm` is truncated to 15 bytes by the kernel, so a longer name is compared by that prefix.

@@ -17,7 +17,7 @@ public struct LocalTransport: Transport {
   }
 
   public func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
-    if let answer = NativeCommands.answer(command) { return answer }
+    if let answer = NativeCommands.answer(command, timeout: timeout) { return try answer.get() }
     let result = await withCheckedContinuation { continuation in
       // Each child is waited for on its own thread: the blocking poll() must not occupy one of the
       // few cooperative-pool threads the rest of the run needs.

@@ -149,7 +149,7 @@ struct HostFactsTests {
         File("\(folder)/current").isSymlink().linksTo("app.conf")
         File("\(folder)/app.conf").mode(0o600).contains("listen 80;")
         Mount("\(mountPoint)").isMounted().filesystem("tmpfs").hasOption("noexec")
-        Process("\(process)").isRunning().count(2).owner("root")
+        Process("\(process)").isRunning().count(2).owner(allAre: "root")
         Package("\(package)").isInstalled().version("1:2.3~rc1-4").version(atLeast: "1:2.3~beta")
         Package("\(package)").version(below: "1:2.3").version(atLeast: "2.4")
       }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import InfraSpec
+
 /// The built `infraspec` binary against this machine: compile, run, exit codes, TAP via `prove`.
 @Suite("infraspec run", .serialized)
 struct RunCommandTests {
@@ -58,7 +60,7 @@ struct RunCommandTests {
             line: 4
             column: 27
           host: "localhost"
-          probe: "stat -c '%f %a %U %G %s' -- /etc/passwd"
+          probe: \(TAPReporter.quoted(FileProbe.stat("/etc/passwd").description))
         """), "\(tap.stdout)")
     let prove = try Prove.check(tap.stdout)
     #expect(prove.status != 0 && prove.output.contains("Failed 1/1 subtests"), "\(prove.output)")
@@ -224,7 +226,7 @@ struct RunCommandTests {
     #expect(created.status == 0, "\(created.stderr)")
     let listing = try CLI.run(["list"], in: root)
     #expect(listing.status == 0, "\(listing.stderr)")
-    #expect(listing.stdout.contains("$ stat -c '%f %a %U %G %s' -- /etc/passwd\n"), "\(listing.stdout)")
+    #expect(listing.stdout.contains("$ \(FileProbe.stat("/etc/passwd"))\n"), "\(listing.stdout)")
     let rhel = try CLI.run(["list", "--os", "rhel"], in: root)
     #expect(rhel.stdout.contains("$ getent passwd -- root"), "\(rhel.stdout)")
     let run = try CLI.run(["run"], in: root)

@@ -51,7 +51,7 @@ struct ProbeFamilyTests {
       + File("/etc/passwd").isFile().mode(0o644).owner("root").__chain.checks
       + Interface("lo").isUp().mtu(65536).hasAddress("127.0.0.1/8").__chain.checks
       + Route.default.via("192.0.2.1").device("eth0").__chain.checks
-      + Process("sshd").isRunning().owner("root").__chain.checks
+      + Process("sshd").isRunning().isRunning(as: "root").__chain.checks
       + Service("sshd").isRunning().isEnabled().__chain.checks
       + Service("chronyd").isRunning().__chain.checks
     let recordings: [ProbeCommand: Result<CommandOutput, ProbeError>] = [
@@ -59,7 +59,7 @@ struct ProbeFamilyTests {
       HostProfile.initCommand: Self.ok("init\n"),
       ProbeCommand(["cat", "/lib/apk/db/installed"]): Self.ok(
         try Self.fixture("alpine3.20/lib-apk-db-installed")),
-      ProbeCommand(["stat", "-c", "%f %a %U %G %s", "--", "/etc/passwd"]):
+      FileProbe.stat("/etc/passwd"):
         Self.ok(try Self.fixture("alpine3.20/infraspec-stat-etc-passwd.out")),
       ProbeCommand(["ip", "-o", "link", "show"]): Self.ok(
         try Self.fixture("alpine3.20/infraspec-ip-o-link.out")),
@@ -69,8 +69,7 @@ struct ProbeFamilyTests {
         try Self.fixture("alpine3.20/infraspec-ip-4-route.out")),
       ProbeCommand(["ip", "-6", "route", "show"]): Self.ok(
         try Self.fixture("alpine3.20/infraspec-ip-6-route.out")),
-      ProbeCommand(["ps", "-A", "-o", "pid=", "-o", "user=", "-o", "comm="]): Self.ok(
-        try Self.fixture("alpine3.20/busybox-ps.out")),
+      ProcessProbe.command: Self.ok(try Self.fixture("alpine3.20/infraspec-ps.out")),
       ProbeCommand(["rc-service", "sshd", "status"]): Self.ok(
         try Self.fixture("alpine3.20/rc-service-sshd-status.out")),
       ProbeCommand(["rc-service", "chronyd", "status"]): .success(
@@ -94,7 +93,7 @@ struct ProbeFamilyTests {
         "route default: via 192.0.2.1 => passed",
         "route default: dev eth0 => passed",
         "process sshd: is running => passed",
-        "process sshd: owner root => passed",
+        "process sshd: is running as root => passed",
         "service sshd: is running => passed",
         "service sshd: is enabled => passed",
         "service chronyd: running: expected running, got stopped",
@@ -149,5 +148,18 @@ struct ProbeFamilyTests {
         "service sshd: is running => passed",
         "service sshd: is enabled => passed",
       ])
+  }
+}
+
+extension ProbeFamilyTests {
+  /// Runs `checks` on `transport` and returns each result's message line.
+  static func messages(_ checks: [Check], on transport: any Transport, options: RunOptions = RunOptions())
+    async -> [String]
+  {
+    let collected = Collected()
+    _ = await HostRunner(transport: transport, checks: checks, options: options).run { event in
+      if case .checkFinished(let result) = event { await collected.add(result) }
+    }
+    return await collected.results.map(\.message)
   }
 }

@@ -34,7 +34,7 @@ struct HostRunnerTests {
 
   @Test("a probe several checks need runs once per host, and results keep spec order")
   func deduplicates() async {
-    let stat = ProbeCommand(["stat", "-c", "%f %a %U %G %s", "--", "/etc/passwd"])
+    let stat = FileProbe.stat("/etc/passwd")
     let transport = CountingTransport([
       HostProfile.osReleaseCommand: Self.debian,
       HostProfile.initCommand: CommandOutput(exitStatus: 0, stdout: Array("systemd\n".utf8), stderr: []),

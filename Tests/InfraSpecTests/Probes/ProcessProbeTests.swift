@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@testable import InfraSpec
+
+/// `Process` counts the host's processes, not InfraSpec's own: `ps` itself, the shells and
+/// watchdogs of a remote batch, and locally the spec binary's children.
+@Suite("process probe leaves out InfraSpec's own processes", .serialized)
+struct ProcessProbeTests {
+  /// A program named `name` (a link to `sleep`: the kernel takes `comm` from the link's name).
+  static func marker() throws -> (name: String, path: String) {
+    let name = "isp" + UUID().uuidString.prefix(8).lowercased()
+    let path = NSTemporaryDirectory() + name
+    try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/bin/sleep")
+    return (name, path)
+  }
+
+  /// Starts `path seconds` detached from this process (`setsid -f`): not one of ours.
+  static func startForeign(_ path: String, seconds: Int) throws {
+    // Its output goes nowhere, so the spawn does not wait for the pipes it would hold open.
+    try Shell.must(["sh", "-c", "setsid -f \"$0\" \"$1\" </dev/null >/dev/null 2>&1", path, String(seconds)])
+    // `setsid -f` returns before its child has exec'd (until then its name is `setsid`).
+    let name = URL(fileURLWithPath: path).lastPathComponent
+    for _ in 0..<100 {
+      if try Shell.run(["pgrep", "-x", name]).status == 0 { return }
+      usleep(50_000)
+    }
+    throw SetupError("\(name) did not start")
+  }
+
+  @Test("a recorded batch: ps, its shell, the batch's sh -s and its watchdog are left out")
+  func recordedBatch() throws {
+    let text = String(decoding: try ProbeFamilyTests.fixture("alpine3.20/infraspec-ps.out"), as: UTF8.self)
+    let left = ProcessProbe.withoutOwnProcesses(try ProcessProbe.parse(text), local: (pid: -1, command: ""))
+    #expect(left.map(\.command) == ["init", "sshd", "crond", "nginx"])
+  }
+
+  @Test("locally: a child of this process is ours, a detached process of the same name is not")
+  func local() async throws {
+    let (name, path) = try Self.marker()
+    defer { unlink(path) }
+    let child = Foundation.Process()
+    child.executableURL = URL(fileURLWithPath: path)
+    child.arguments = ["30"]
+    try child.run()
+    defer {
+      // SIGKILL: a child may inherit a blocked SIGTERM from the test runner.
+      kill(child.processIdentifier, SIGKILL)
+      child.waitUntilExit()
+    }
+    let before = await ProbeFamilyTests.messages(
+      Process(name).isNotRunning().__chain.checks + Process("ps").isNotRunning().__chain.checks,
+      on: LocalTransport())
+    #expect(before.first == "process \(name): is not running")
+
+    let (foreignName, foreignPath) = try Self.marker()
+    defer { unlink(foreignPath) }
+    try Self.startForeign(foreignPath, seconds: 5)
+    let after = await ProbeFamilyTests.messages(
+      Process(foreignName).isRunning().__chain.checks, on: LocalTransport())
+    #expect(after == ["process \(foreignName): is running"])
+  }
+
+  @Test("over SSH: a probe of the same batch is ours, a process started elsewhere is not")
+  func overSSH() async throws {
+    let server = try await SSHServerFixture.start()
+    defer { server.stop() }
+    let (name, path) = try Self.marker()
+    defer { unlink(path) }
+    let (foreignName, foreignPath) = try Self.marker()
+    defer { unlink(foreignPath) }
+    try Self.startForeign(foreignPath, seconds: 10)
+    let ssh = try await SSHTransport(target: server.target, options: server.options())
+    // The batch runs both at once: the marker sleeps while `ps` lists the processes.
+    let checks =
+      Command([path, "1"]).exitStatus(0).__chain.checks
+      + Process(name).isNotRunning().__chain.checks + Process(foreignName).isRunning().__chain.checks
+    let messages = await ProbeFamilyTests.messages(checks, on: ssh)
+    await ssh.close()
+    #expect(
+      messages == [
+        "command \(ProbeCommand([path, "1"])): exit status 0", "process \(name): is not running",
+        "process \(foreignName): is running",
+      ])
+  }
+}
