@@ -1,69 +1,125 @@
-/// Splits the batch script's standard output into records as bytes arrive.
+/// Splits the batch script's two output streams into records as bytes arrive.
 ///
-/// Anything a login shell prints before the first record (a chatty rc file) is skipped; after
-/// that the lengths in each header say exactly where the next record starts.
+/// Anything a login shell prints before the script's first marker (a chatty rc file, ssh's own
+/// warnings) is skipped; after that every stream is a sequence of probe outputs, each ended by a
+/// marker carrying the batch's nonce. A record is complete when both of its streams have ended.
+/// Past `limit` bytes a probe's output is dropped, not stored: memory stays bounded whatever a
+/// host sends.
 struct BatchRecordParser {
-  private static let marker = Array("\n#IS1 ".utf8)
-  private var buffer: [UInt8] = []
-  private var start = 0
-  private var synchronized = false
+  private struct Ended {
+    var fields: [Substring]
+    var bytes: [UInt8]
+    var tooLarge: Bool
+  }
+
+  /// One of the two streams: bytes not yet known to be output, and the current probe's output.
+  private struct Stream {
+    var pending: [UInt8] = []
+    var output: [UInt8] = []
+    var tooLarge = false
+    var synchronized = false
+    /// What came before the first marker (rc-file noise; on stderr, the script's own errors).
+    var preamble: [UInt8] = []
+  }
+
+  private let syncMarker: [UInt8]
+  private let endMarker: [UInt8]
+  private let limit: Int
+  private var streams = [Stream(), Stream()]
+  private var ended: [[Int: Ended]] = [[:], [:]]
   /// Set when the stream stopped making sense; the remaining probes cannot be trusted.
   private(set) var corruption: String?
 
-  mutating func feed(_ bytes: some Collection<UInt8>) -> [BatchRecord] {
-    buffer.append(contentsOf: bytes)
+  init(nonce: String, limit: Int = ChildProcess.outputLimit) {
+    syncMarker = Array("\n#IS2 \(nonce) s\n".utf8)
+    endMarker = Array("\n#IS2 \(nonce) e ".utf8)
+    self.limit = limit
+  }
+
+  /// What the script printed on standard error outside any probe, for explaining an early end.
+  var scriptErrors: [UInt8] {
+    Array((streams[1].preamble + streams[1].output + streams[1].pending).prefix(65_536))
+  }
+
+  mutating func feedStdout(_ bytes: some Collection<UInt8>) -> [BatchRecord] { feed(0, bytes) }
+  mutating func feedStderr(_ bytes: some Collection<UInt8>) -> [BatchRecord] { feed(1, bytes) }
+
+  private mutating func feed(_ which: Int, _ bytes: some Collection<UInt8>) -> [BatchRecord] {
+    var stream = streams[which]
+    defer { streams[which] = stream }
+    stream.pending.append(contentsOf: bytes)
     var records: [BatchRecord] = []
-    while corruption == nil, let record = nextRecord() { records.append(record) }
-    if start > 65_536 && start * 2 > buffer.count {
-      buffer.removeFirst(start)
-      start = 0
+    if !stream.synchronized {
+      guard let found = Self.firstIndex(of: syncMarker, in: stream.pending) else {
+        let keep = syncMarker.count - 1
+        if stream.pending.count > keep {
+          Self.append(stream.pending.prefix(stream.pending.count - keep), to: &stream.preamble, limit: 65_536)
+          stream.pending.removeFirst(stream.pending.count - keep)
+        }
+        return []
+      }
+      Self.append(stream.pending[..<found], to: &stream.preamble, limit: 65_536)
+      stream.pending.removeFirst(found + syncMarker.count)
+      stream.synchronized = true
+    }
+    while corruption == nil {
+      guard let found = Self.firstIndex(of: endMarker, in: stream.pending) else {
+        let safe = stream.pending.count - (endMarker.count - 1)
+        if safe > 0 {
+          stream.tooLarge = stream.tooLarge || stream.output.count + safe > limit
+          Self.append(stream.pending.prefix(safe), to: &stream.output, limit: limit)
+          stream.pending.removeFirst(safe)
+        }
+        break
+      }
+      let headerStart = found + endMarker.count
+      guard let newline = stream.pending[headerStart...].firstIndex(of: UInt8(ascii: "\n")) else {
+        if stream.pending.count - headerStart > 64 { corruption = "batch output has a malformed record header" }
+        break
+      }
+      let fields = String(decoding: stream.pending[headerStart..<newline], as: UTF8.self).split(separator: " ")
+      guard let index = fields.first.flatMap({ Int($0) }), fields.count == (which == 0 ? 3 : 1) else {
+        corruption = "batch output has a malformed record header"
+        break
+      }
+      stream.tooLarge = stream.tooLarge || stream.output.count + found > limit
+      Self.append(stream.pending[..<found], to: &stream.output, limit: limit)
+      stream.pending.removeFirst(newline + 1)
+      ended[which][index] = Ended(fields: fields, bytes: stream.output, tooLarge: stream.tooLarge)
+      stream.output = []
+      stream.tooLarge = false
+      if let record = complete(index) { records.append(record) }
     }
     return records
   }
 
-  private mutating func nextRecord() -> BatchRecord? {
-    let marker = Self.marker
-    if !synchronized {
-      guard let found = firstIndex(of: marker, from: start) else {
-        start = max(start, buffer.count - marker.count)
-        return nil
-      }
-      start = found
-      synchronized = true
-    }
-    guard buffer.count - start >= marker.count else { return nil }
-    guard buffer[start..<start + marker.count].elementsEqual(marker) else {
-      corruption = "batch output lost its framing at byte \(start)"
-      return nil
-    }
-    let headerStart = start + marker.count
-    guard let newline = buffer[headerStart...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-    let fields = String(decoding: buffer[headerStart..<newline], as: UTF8.self).split(separator: " ")
-    guard fields.count == 5, let index = Int(fields[0]), let status = Int32(fields[1]),
-      let stdoutLength = Int(fields[3]), let stderrLength = Int(fields[4])
+  private mutating func complete(_ index: Int) -> BatchRecord? {
+    guard let out = ended[0][index], let err = ended[1][index] else { return nil }
+    ended[0][index] = nil
+    ended[1][index] = nil
+    guard let status = Int32(out.fields[1]), let state = BatchScript.State(rawValue: String(out.fields[2]))
     else {
       corruption = "batch output has a malformed record header"
       return nil
     }
-    let bodyStart = newline + 1
-    guard buffer.count - bodyStart >= stdoutLength + stderrLength else { return nil }
-    let stdoutEnd = bodyStart + stdoutLength
-    let record = BatchRecord(
-      index: index, exitStatus: status, timedOut: fields[2] == "1",
-      stdout: Array(buffer[bodyStart..<stdoutEnd]),
-      stderr: Array(buffer[stdoutEnd..<stdoutEnd + stderrLength]))
-    start = stdoutEnd + stderrLength
-    return record
+    return BatchRecord(
+      index: index, exitStatus: status, state: state, stdout: out.bytes, stderr: err.bytes,
+      tooLarge: out.tooLarge || err.tooLarge)
   }
 
-  private func firstIndex(of pattern: [UInt8], from position: Int) -> Int? {
+  private static func append(_ bytes: some Collection<UInt8>, to buffer: inout [UInt8], limit: Int) {
+    let room = limit - buffer.count
+    if room > 0 { buffer.append(contentsOf: bytes.prefix(room)) }
+  }
+
+  private static func firstIndex(of pattern: [UInt8], in buffer: [UInt8]) -> Int? {
     guard buffer.count >= pattern.count else { return nil }
-    var index = position
-    while index <= buffer.count - pattern.count {
-      if buffer[index] == pattern[0] && buffer[index..<index + pattern.count].elementsEqual(pattern) {
-        return index
-      }
-      index += 1
+    var index = 0
+    let last = buffer.count - pattern.count
+    while index <= last {
+      guard let next = buffer[index...last].firstIndex(of: pattern[0]) else { return nil }
+      if buffer[next..<next + pattern.count].elementsEqual(pattern) { return next }
+      index = next + 1
     }
     return nil
   }

@@ -158,6 +158,20 @@ final class SSHServerFixture: @unchecked Sendable {
     for child in Self.descendants(of: pid) { kill(child, SIGKILL) }
   }
 
+  /// Kills only sshd's own per-connection processes, as a dropped connection would end them:
+  /// what the sessions started is left to notice on its own.
+  func dropConnections() {
+    for child in Self.descendants(of: pid) {
+      guard let data = FileManager.default.contents(atPath: "/proc/\(child)/cmdline"),
+        String(decoding: data, as: UTF8.self).hasPrefix("sshd:")
+      else { continue }
+      kill(child, SIGKILL)
+    }
+  }
+
+  /// Every process the server's connections started (sshd's own included).
+  var sessionProcesses: [Int32] { Self.descendants(of: pid) }
+
   func stop() {
     guard !stopped else { return }
     stopped = true
@@ -189,6 +203,12 @@ final class SSHServerFixture: @unchecked Sendable {
       }
     }
     return result
+  }
+
+  /// A process's command line, arguments joined by spaces.
+  static func commandLine(_ pid: Int32) -> String {
+    let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+    return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
   }
 
   /// Processes on this machine whose command line contains `marker`.

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+@testable import InfraSpec
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Issue 9's soak: many rounds of a host's probes over SSH, connections killed at random points,
+/// and afterwards nothing left behind on the host or here.
+@Suite("SSH soak against a real sshd", .serialized)
+struct SSHSoakTests {
+  static let rounds = 200
+
+  /// A small host spec's worth of probes, one of them slow enough to be interrupted.
+  static let commands = [
+    ProbeCommand(["cat", "/proc/loadavg"]),
+    ProbeCommand(["stat", "-c", "%a %U", "/etc/passwd"]),
+    ProbeCommand(["sh", "-c", "sleep 0.0$1; echo slow", "sh", "7"]),
+    ProbeCommand(["cat"], stdin: Array("soak\n".utf8)),
+    ProbeCommand(["sh", "-c", "echo err >&2; exit 3"]),
+    ProbeCommand(["no-such-command-infraspec"]),
+  ]
+
+  enum Fault: CaseIterable {
+    case none, readerStops, clientKilled, connectionDropped
+  }
+
+  private static func residentKilobytes() -> Int {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+  }
+
+  private static func temporaryEntries() -> Set<String> {
+    Set(((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("tmp.") || $0.hasPrefix("infraspec.") })
+  }
+
+  @Test("200 rounds with connections killed at random points leave no process, temp file or memory growth")
+  func soak() async throws {
+    let server = try await SSHServerFixture.start()
+    defer { server.stop() }
+    var generator = SystemRandomNumberGenerator()
+    let temporaryBefore = Self.temporaryEntries()
+    var libssh2: SSHTransport? = try await SSHTransport(target: server.target, options: server.options())
+    var openssh: OpenSSHTransport? = try await OpenSSHTransport(target: server.target, options: server.options())
+    var memoryAfterWarmUp = 0
+    var counts: [String: Int] = [:]
+    let start = ContinuousClock.now
+    for round in 0..<Self.rounds {
+      if round == 20 { memoryAfterWarmUp = Self.residentKilobytes() }
+      let useOpenSSH = round % 2 == 1
+      let fault = Fault.allCases.randomElement(using: &generator)!
+      counts["\(useOpenSSH ? "openssh" : "libssh2") \(fault)", default: 0] += 1
+      if libssh2 == nil { libssh2 = try await SSHTransport(target: server.target, options: server.options()) }
+      if openssh == nil { openssh = try await OpenSSHTransport(target: server.target, options: server.options()) }
+      let transport: any Transport = useOpenSSH ? openssh! : libssh2!
+      let stream = transport.runAll(Self.commands, timeout: .seconds(5))
+      let reader = Task {
+        var count = 0
+        for await _ in stream { count += 1 }
+        return count
+      }
+      let delay = Duration.milliseconds(Int.random(in: 0..<60, using: &generator))
+      switch fault {
+      case .none:
+        #expect(await reader.value == Self.commands.count)
+      case .readerStops:
+        try await Task.sleep(for: delay)
+        reader.cancel()
+        _ = await reader.value
+      case .clientKilled:
+        try await Task.sleep(for: delay)
+        if useOpenSSH {
+          for pid in SSHServerFixture.processes(containing: "ControlMaster=no")
+          where SSHServerFixture.commandLine(pid).contains("-p \(server.port) ") {
+            kill(pid, SIGKILL)
+          }
+        } else {
+          reader.cancel()
+        }
+        _ = await reader.value
+      case .connectionDropped:
+        try await Task.sleep(for: delay)
+        // Every connection to the host drops, the master's too: both reconnect next round.
+        server.dropConnections()
+        _ = await reader.value
+        await libssh2?.close()
+        await openssh?.close()
+        libssh2 = nil
+        openssh = nil
+      }
+    }
+    let elapsed = ContinuousClock.now - start
+    await libssh2?.close()
+    await openssh?.close()
+    let memoryAtEnd = Self.residentKilobytes()
+    let deadline = ContinuousClock.now + .seconds(3)
+    while !server.sessionProcesses.isEmpty && ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    let leftover = server.sessionProcesses
+    let newTemporary = Self.temporaryEntries().subtracting(temporaryBefore)
+    print(
+      """
+      soak: \(Self.rounds) rounds in \(elapsed); faults \(counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+      soak: host processes left: \(leftover.count); new temp entries: \(newTemporary.count); \
+      resident memory after round 20: \(memoryAfterWarmUp) KiB, at the end: \(memoryAtEnd) KiB \
+      (growth \(memoryAtEnd - memoryAfterWarmUp) KiB)
+      """)
+    #expect(leftover == [])
+    #expect(newTemporary == [])
+    // Generous: suites running beside this one share the process's memory.
+    #expect(memoryAtEnd - memoryAfterWarmUp < 128 * 1024)
+  }
+}
