@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// Splits the batch script's two output streams into records as bytes arrive.
 ///
 /// Anything a login shell prints before the script's first marker (a chatty rc file, ssh's own
@@ -45,7 +51,9 @@ struct BatchRecordParser {
   mutating func feedStderr(_ bytes: some Collection<UInt8>) -> [BatchRecord] { feed(1, bytes) }
 
   private mutating func feed(_ which: Int, _ bytes: some Collection<UInt8>) -> [BatchRecord] {
+    // Moved out, not copied: appending to a shared buffer would copy all output on every feed.
     var stream = streams[which]
+    streams[which] = Stream()
     defer { streams[which] = stream }
     stream.pending.append(contentsOf: bytes)
     var records: [BatchRecord] = []
@@ -112,15 +120,23 @@ struct BatchRecordParser {
     if room > 0 { buffer.append(contentsOf: bytes.prefix(room)) }
   }
 
+  /// `memchr` for the marker's first byte, then `memcmp`: output is searched once per byte,
+  /// fast even in a debug build.
   private static func firstIndex(of pattern: [UInt8], in buffer: [UInt8]) -> Int? {
     guard buffer.count >= pattern.count else { return nil }
-    var index = 0
-    let last = buffer.count - pattern.count
-    while index <= last {
-      guard let next = buffer[index...last].firstIndex(of: pattern[0]) else { return nil }
-      if buffer[next..<next + pattern.count].elementsEqual(pattern) { return next }
-      index = next + 1
+    return buffer.withUnsafeBytes { haystack in
+      pattern.withUnsafeBytes { needle in
+        let base = haystack.baseAddress!
+        let last = haystack.count - needle.count
+        var offset = 0
+        while offset <= last {
+          guard let found = memchr(base + offset, Int32(pattern[0]), last - offset + 1) else { return nil }
+          let position = base.distance(to: UnsafeRawPointer(found))
+          if memcmp(base + position, needle.baseAddress!, needle.count) == 0 { return position }
+          offset = position + 1
+        }
+        return nil
+      }
     }
-    return nil
   }
 }

@@ -96,17 +96,32 @@ public final class OpenSSHTransport: Transport {
     let changed = detail.contains("REMOTE HOST IDENTIFICATION HAS CHANGED")
     let revoked = detail.contains("REVOKED HOST KEY")
     guard changed || revoked else { return nil }
-    let words = detail.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" })
-    guard let fingerprint = words.first(where: { $0.hasPrefix("SHA256:") }).map({ String($0.trimmingCharacters(in: CharacterSet(charactersIn: "."))) })
-    else { return nil }
+    // ssh ends its lines with "\r\n", one Character in Swift: split on whitespace, not on "\n".
+    let words = detail.split(whereSeparator: \.isWhitespace)
     let knownHosts = KnownHosts(paths: endpoint.knownHostsFiles)
     let entries = knownHosts.entries(matching: endpoint.knownHostsName)
     let name = endpoint.knownHostsName
     if revoked {
-      guard let entry = entries.first(where: { $0.marker == .revoked && KnownHosts.fingerprint($0.key) == fingerprint })
+      // "The ED25519 host key for [h]:22 is marked as revoked." names the type, not the key: the
+      // offered key is the revoked one, so its entry says which.
+      guard
+        let the = words.indices.first(where: {
+          words[$0] == "The" && $0 + 3 < words.count && words[$0 + 2] == "host" && words[$0 + 3] == "key"
+        })
       else { return nil }
-      return KnownHosts.revokedMessage(name: name, entry: entry, fingerprint: fingerprint)
+      let type = "ssh-" + words[the + 1].lowercased()
+      guard
+        let entry = entries.first(where: {
+          $0.marker == .revoked && ($0.keyType == type || $0.keyType.hasPrefix("ecdsa") && type == "ssh-ecdsa")
+        })
+      else { return nil }
+      return KnownHosts.revokedMessage(name: name, entry: entry, fingerprint: KnownHosts.fingerprint(entry.key))
     }
+    guard
+      let fingerprint = words.first(where: { $0.hasPrefix("SHA256:") }).map({
+        String($0.trimmingCharacters(in: CharacterSet(charactersIn: ".")))
+      })
+    else { return nil }
     // "Offending ED25519 key in /home/ops/.ssh/known_hosts:3"
     guard let offending = words.firstIndex(of: "Offending"), offending + 4 < words.count else { return nil }
     let location = String(words[offending + 4])

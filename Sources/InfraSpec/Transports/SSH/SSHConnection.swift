@@ -372,7 +372,7 @@ final class SSHConnection: @unchecked Sendable {
             : infraspec_libssh2_channel_read_stderr(channel, bytes.baseAddress, bytes.count)
         }
         if count > 0 {
-          let bytes = buffer[0..<count].map { UInt8(bitPattern: $0) }
+          let bytes = buffer.withUnsafeBytes { Array($0.prefix(count)) }
           if stream == 0 { operation.onStdout(bytes) } else { operation.onStderr(bytes) }
           progressed = true
           continue
