@@ -18,6 +18,8 @@ final class SSHServerFixture: @unchecked Sendable {
     var hostKeyTypes = ["ed25519", "ecdsa"]
     /// When set, root may log in with this password (the server sees a private copy of /etc/shadow).
     var rootPassword: String?
+    /// Sessions get `TMPDIR` set to the fixture's own `tmp`, so a test can see what they leave.
+    var privateTemporaryDirectory = false
     /// Lines appended to sshd_config, e.g. `AllowTcpForwarding no`.
     var extraConfig = ""
   }
@@ -70,6 +72,9 @@ final class SSHServerFixture: @unchecked Sendable {
     }
     try authorized.write(toFile: directory + "/authorized_keys", atomically: true, encoding: .utf8)
 
+    if configuration.privateTemporaryDirectory {
+      try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+    }
     let port = try freePort()
     var config =
       configuration.extraConfig + "\n" + """
@@ -87,7 +92,7 @@ final class SSHServerFixture: @unchecked Sendable {
         LogLevel ERROR
         # Bash skips ~/.bashrc for ssh commands when SHLVL is set: tests must not depend on (or
         # break) the rc files of this machine's root account.
-        SetEnv SHLVL=1
+        SetEnv SHLVL=1\(configuration.privateTemporaryDirectory ? " TMPDIR=\(directory)/tmp" : "")
 
         """
     for type in configuration.hostKeyTypes { config += "HostKey \(directory)/host_\(type)\n" }

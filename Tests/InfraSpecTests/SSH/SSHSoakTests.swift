@@ -33,16 +33,23 @@ struct SSHSoakTests {
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
   }
 
-  private static func temporaryEntries() -> Set<String> {
-    Set(((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("tmp.") || $0.hasPrefix("infraspec.") })
+  /// What the host's sessions left in their temporary directory.
+  private static func temporaryEntries(_ server: SSHServerFixture) -> [String] {
+    (try? FileManager.default.contentsOfDirectory(atPath: server.directory + "/tmp")) ?? []
+  }
+
+  /// This machine's ssh clients for the fixture's port.
+  private static func clients(_ server: SSHServerFixture) -> [Int32] {
+    SSHServerFixture.processes(containing: "ssh ").filter {
+      SSHServerFixture.commandLine($0).contains("-p \(server.port) ")
+    }
   }
 
   @Test("200 rounds with connections killed at random points leave no process, temp file or memory growth")
   func soak() async throws {
-    let server = try await SSHServerFixture.start()
+    let server = try await SSHServerFixture.start(.init(privateTemporaryDirectory: true))
     defer { server.stop() }
     var generator = SystemRandomNumberGenerator()
-    let temporaryBefore = Self.temporaryEntries()
     var libssh2: SSHTransport? = try await SSHTransport(target: server.target, options: server.options())
     var openssh: OpenSSHTransport? = try await OpenSSHTransport(target: server.target, options: server.options())
     var memoryAfterWarmUp = 0
@@ -56,7 +63,9 @@ struct SSHSoakTests {
       if libssh2 == nil { libssh2 = try await SSHTransport(target: server.target, options: server.options()) }
       if openssh == nil { openssh = try await OpenSSHTransport(target: server.target, options: server.options()) }
       let transport: any Transport = useOpenSSH ? openssh! : libssh2!
-      let stream = transport.runAll(Self.commands, timeout: .seconds(5))
+      // A faulted round also holds a probe that would run for half a minute if nobody stopped it.
+      let commands = fault == .none ? Self.commands : Self.commands + [ProbeCommand(["sleep", "31.7"])]
+      let stream = transport.runAll(commands, timeout: .seconds(60))
       let reader = Task {
         var count = 0
         for await _ in stream { count += 1 }
@@ -73,10 +82,13 @@ struct SSHSoakTests {
       case .clientKilled:
         try await Task.sleep(for: delay)
         if useOpenSSH {
-          for pid in SSHServerFixture.processes(containing: "ControlMaster=no")
-          where SSHServerFixture.commandLine(pid).contains("-p \(server.port) ") {
-            kill(pid, SIGKILL)
+          // The batch's own ssh client, once it exists.
+          var batchClients: [Int32] = []
+          for _ in 0..<100 where batchClients.isEmpty {
+            batchClients = Self.clients(server).filter { SSHServerFixture.commandLine($0).contains("ControlMaster=no") }
+            if batchClients.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
           }
+          for pid in batchClients { kill(pid, SIGKILL) }
         } else {
           reader.cancel()
         }
@@ -100,12 +112,12 @@ struct SSHSoakTests {
     while !server.sessionProcesses.isEmpty && ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(50))
     }
-    let leftover = server.sessionProcesses
-    let newTemporary = Self.temporaryEntries().subtracting(temporaryBefore)
+    let leftover = server.sessionProcesses + Self.clients(server)
+    let newTemporary = Self.temporaryEntries(server)
     print(
       """
       soak: \(Self.rounds) rounds in \(elapsed); faults \(counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
-      soak: host processes left: \(leftover.count); new temp entries: \(newTemporary.count); \
+      soak: processes left (host sessions, local ssh clients): \(leftover.count); entries left in the sessions' TMPDIR: \(newTemporary.count); \
       resident memory after round 20: \(memoryAfterWarmUp) KiB, at the end: \(memoryAtEnd) KiB \
       (growth \(memoryAtEnd - memoryAfterWarmUp) KiB)
       """)
