@@ -55,6 +55,12 @@ final class BatchCollector {
     return records.count
   }
 
+  /// Lines for the script's standard input that have the host kill probes whose output passed
+  /// the limit (`k GROUP`); empty when there is nothing to kill.
+  func takeControlInput() -> [UInt8] {
+    Array(parser.takeKillRequests().map { "k \($0)\n" }.joined().utf8)
+  }
+
   /// What the script (or the ssh client) printed on standard error outside any probe.
   var scriptErrors: String {
     String(decoding: parser.scriptErrors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

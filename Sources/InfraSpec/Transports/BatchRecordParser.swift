@@ -10,7 +10,8 @@
 /// warnings) is skipped; after that every stream is a sequence of probe outputs, each ended by a
 /// marker carrying the batch's nonce. A record is complete when both of its streams have ended.
 /// Past `limit` bytes a probe's output is dropped, not stored: memory stays bounded whatever a
-/// host sends.
+/// host sends, and the probe's process group (announced by a begin marker on stderr) is named
+/// in `takeKillRequests` so the transport can have the host kill it.
 struct BatchRecordParser {
   private struct Ended {
     var fields: [Substring]
@@ -29,22 +30,36 @@ struct BatchRecordParser {
   }
 
   private let syncMarker: [UInt8]
-  private let endMarker: [UInt8]
+  private let marker: [UInt8]
   private let limit: Int
   private var streams = [Stream(), Stream()]
   private var ended: [[Int: Ended]] = [[:], [:]]
+  /// How many probes each stream has ended: the index of the probe writing to it now.
+  private var current = [0, 0]
+  /// Process groups of probes, from their begin markers.
+  private var groups: [Int: Int] = [:]
+  /// Probes whose output passed the limit, and those already asked to be killed.
+  private var overflowed: Set<Int> = []
+  private var killRequested: Set<Int> = []
+  private var killRequests: [Int] = []
   /// Set when the stream stopped making sense; the remaining probes cannot be trusted.
   private(set) var corruption: String?
 
   init(nonce: String, limit: Int = ChildProcess.outputLimit) {
     syncMarker = Array("\n#IS2 \(nonce) s\n".utf8)
-    endMarker = Array("\n#IS2 \(nonce) e ".utf8)
+    marker = Array("\n#IS2 \(nonce) ".utf8)
     self.limit = limit
   }
 
   /// What the script printed on standard error outside any probe, for explaining an early end.
   var scriptErrors: [UInt8] {
     Array((streams[1].preamble + streams[1].output + streams[1].pending).prefix(65_536))
+  }
+
+  /// Process groups to kill on the host because their probe's output passed the limit; each once.
+  mutating func takeKillRequests() -> [Int] {
+    defer { killRequests = [] }
+    return killRequests
   }
 
   mutating func feedStdout(_ bytes: some Collection<UInt8>) -> [BatchRecord] { feed(0, bytes) }
@@ -71,8 +86,8 @@ struct BatchRecordParser {
       stream.synchronized = true
     }
     while corruption == nil {
-      guard let found = Self.firstIndex(of: endMarker, in: stream.pending) else {
-        let safe = stream.pending.count - (endMarker.count - 1)
+      guard let found = Self.firstIndex(of: marker, in: stream.pending) else {
+        let safe = stream.pending.count - (marker.count - 1)
         if safe > 0 {
           stream.tooLarge = stream.tooLarge || stream.output.count + safe > limit
           Self.append(stream.pending.prefix(safe), to: &stream.output, limit: limit)
@@ -80,25 +95,43 @@ struct BatchRecordParser {
         }
         break
       }
-      let headerStart = found + endMarker.count
+      let headerStart = found + marker.count
       guard let newline = stream.pending[headerStart...].firstIndex(of: UInt8(ascii: "\n")) else {
         if stream.pending.count - headerStart > 64 { corruption = "batch output has a malformed record header" }
         break
       }
       let fields = String(decoding: stream.pending[headerStart..<newline], as: UTF8.self).split(separator: " ")
-      guard let index = fields.first.flatMap({ Int($0) }), fields.count == (which == 0 ? 3 : 1) else {
-        corruption = "batch output has a malformed record header"
-        break
-      }
       stream.tooLarge = stream.tooLarge || stream.output.count + found > limit
       Self.append(stream.pending[..<found], to: &stream.output, limit: limit)
       stream.pending.removeFirst(newline + 1)
-      ended[which][index] = Ended(fields: fields, bytes: stream.output, tooLarge: stream.tooLarge)
+      if which == 1, fields.count == 3, fields[0] == "b", let index = Int(fields[1]), let group = Int(fields[2]) {
+        // A probe started; its output goes on around this line.
+        groups[index] = group
+        requestKillIfOverflowed(index)
+        continue
+      }
+      guard fields.count == (which == 0 ? 4 : 2), fields[0] == "e", let index = Int(fields[1]) else {
+        corruption = "batch output has a malformed record header"
+        break
+      }
+      if stream.tooLarge { overflowed.insert(index) }
+      ended[which][index] = Ended(fields: Array(fields.dropFirst()), bytes: stream.output, tooLarge: stream.tooLarge)
       stream.output = []
       stream.tooLarge = false
+      current[which] = index + 1
+      groups[index] = nil
       if let record = complete(index) { records.append(record) }
     }
+    if stream.tooLarge {
+      overflowed.insert(current[which])
+      requestKillIfOverflowed(current[which])
+    }
     return records
+  }
+
+  private mutating func requestKillIfOverflowed(_ index: Int) {
+    guard overflowed.contains(index), let group = groups[index], killRequested.insert(index).inserted else { return }
+    killRequests.append(group)
   }
 
   private mutating func complete(_ index: Int) -> BatchRecord? {

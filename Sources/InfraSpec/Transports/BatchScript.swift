@@ -11,7 +11,10 @@ import Foundation
 /// own session (`setsid`) so that its whole process group can be killed on the host when its
 /// timeout passes; a watchdog in a second session does the killing. The channel's standard
 /// input stays open for the whole batch: when it closes (the run ended, was interrupted, or the
-/// connection dropped), a reader sees end-of-file and the batch kills its probe and exits.
+/// connection dropped), a reader sees end-of-file and the batch kills its probe and exits. The
+/// same reader takes `k GROUP` lines: the transport's way to have a probe whose output passed the
+/// limit killed on the host (each probe's group is announced as `#IS2 NONCE b INDEX GROUP` on
+/// stderr when it starts).
 struct BatchScript {
   /// The command given to the remote login shell; the script itself comes on standard input, so
   /// its size is not limited by the argument length and no rc file of `sh` runs.
@@ -37,7 +40,7 @@ struct BatchScript {
     p=; w=
     trap '[ -n "$p" ] && kill -KILL -"$p" "$p" 2>/dev/null; [ -n "$w" ] && kill -KILL -"$w" "$w" 2>/dev/null; exit 143' HUP INT TERM PIPE
     if command -v setsid >/dev/null 2>&1; then S=setsid; else S=; fi
-    { while read -r _; do :; done; kill -TERM $$; } <&3 >/dev/null 2>&1 &
+    { while read -r k g; do case $k:$g in k:|k:*[!0-9]*) ;; k:*) kill -KILL -"$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null;; esac; done; kill -TERM $$; } <&3 >/dev/null 2>&1 &
     g=$!
     exec 3<&-
     printf '\\n#IS2 %s s\\n' "$N"; printf '\\n#IS2 %s s\\n' "$N" >&2
@@ -48,6 +51,7 @@ struct BatchScript {
       else
         if [ -n "$n" ]; then printf '%b' "$n" | $S "$@" & else $S "$@" </dev/null & fi
         p=$!
+        printf '\\n#IS2 %s b %s %s\\n' "$N" "$i" "$p" >&2
         $S sh -c 'sleep "$1"; kill -KILL -"$2" 2>/dev/null || kill -KILL "$2" 2>/dev/null; exit 9' _ "$t" "$p" </dev/null >/dev/null 2>&1 &
         w=$!
         wait "$p" 2>/dev/null; rc=$?

@@ -23,7 +23,10 @@ struct BatchScriptTests {
     let first = record(0, 0, "\n#IS2 other e 5 5 5\n", "")
     let second = record(1, 2, "", "err", state: "1")
     let stdout = Array("Welcome from .bashrc\n".utf8) + sync + first.stdout + second.stdout
-    let stderr = Array("motd\n".utf8) + sync + first.stderr + second.stderr
+    // Begin markers on stderr name each probe's process group, wherever they land in its output.
+    let begin = Array("\n#IS2 \(Self.nonce) b 1 4242\n".utf8)
+    let stderr =
+      Array("motd\n".utf8) + sync + first.stderr + Array("e".utf8) + begin + second.stderr.dropFirst()
     for cut in 0...stdout.count {
       var parser = BatchRecordParser(nonce: Self.nonce)
       var records = parser.feedStdout(stdout[..<cut])
@@ -51,8 +54,11 @@ struct BatchScriptTests {
   func outputLimit() {
     var parser = BatchRecordParser(nonce: Self.nonce, limit: 1000)
     var records = parser.feedStdout(sync)
-    records += parser.feedStderr(sync)
+    records += parser.feedStderr(sync + Array("\n#IS2 \(Self.nonce) b 0 4242\n".utf8))
     for _ in 0..<100 { records += parser.feedStdout([UInt8](repeating: 65, count: 500)) }
+    // The host is asked, once, to kill the probe's process group.
+    #expect(parser.takeKillRequests() == [4242])
+    #expect(parser.takeKillRequests() == [])
     let end = record(0, 0, "", "")
     records += parser.feedStdout(end.stdout) + parser.feedStderr(end.stderr)
     #expect(records.count == 1)

@@ -164,18 +164,26 @@ struct SSHHardeningTests {
     await openssh.close()
   }
 
-  @Test("output past 64 MiB is refused, and no probe output is written to the host's disk")
+  @Test("output past 64 MiB is refused and the probe killed on the host; no output touches its disk")
   func outputLimit() async throws {
     let server = try await SSHServerFixture.start()
     defer { server.stop() }
     let ssh = try await SSHTransport(target: server.target, options: server.options())
-    let huge = ProbeCommand(["head", "-c", "70000000", "/dev/zero"])
-    // The host's view while a probe writes: which files it has open for writing.
+    let openssh = try await OpenSSHTransport(target: server.target, options: server.options())
+    // Endless output: only a kill on the host ends it before its timeout.
+    let endless = ProbeCommand(["sh", "-c", "exec yes infraspec-output-limit"])
+    // The host's view while a probe writes: where its standard output goes.
     let watch = ProbeCommand(["sh", "-c", "ls -l /proc/$$/fd/1 | sed 's/.*-> //'"])
-    let results = await collect(ssh.runAll([huge, watch], timeout: .seconds(60)))
-    #expect(results[huge] == .failure(.other("output of head -c 70000000 /dev/zero exceeds 64 MiB")))
-    #expect(text(results[watch])?.hasPrefix("pipe:[") == true)
+    for transport in [ssh, openssh] as [any Transport] {
+      let start = ContinuousClock.now
+      let results = await collect(transport.runAll([endless, watch], timeout: .seconds(60)))
+      #expect(results[endless] == .failure(.other("output of \(endless) exceeds 64 MiB")))
+      #expect(ContinuousClock.now - start < .seconds(20))
+      #expect(text(results[watch])?.hasPrefix("pipe:[") == true)
+      #expect(SSHServerFixture.processes(containing: "yes infraspec-output-limit") == [])
+    }
     await ssh.close()
+    await openssh.close()
   }
 
   @Test("waiting for a channel slot is queueing, not part of a stream's timeout")

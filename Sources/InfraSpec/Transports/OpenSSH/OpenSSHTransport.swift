@@ -186,6 +186,8 @@ public final class OpenSSHTransport: Transport {
       // The script's standard input stays open: its end is how the host learns the run is over.
       let received: (Int) -> Void = { records in
         if records > 0 { processSlot.value?.killIfSilent(for: silence) }
+        let control = collector.takeControlInput()
+        if !control.isEmpty { processSlot.value?.send(control) }
         // A daemon a probe started may hold the channel open; every result is in.
         if collector.isComplete { processSlot.value?.kill() }
       }

@@ -13,6 +13,8 @@ final class SSHClientProcess: @unchecked Sendable {
   let pid: pid_t
   private let lock = NSLock()
   private var silenceDeadline: ContinuousClock.Instant?
+  /// More bytes for a child whose stdin is kept open, written by the child's thread.
+  private var moreInput: [UInt8] = []
   /// Every `ssh` still running, so an interrupted run can stop them (`ChildProcess.killAll`).
   private static let registryLock = NSLock()
   nonisolated(unsafe) private static var running: Set<pid_t> = []
@@ -106,6 +108,11 @@ final class SSHClientProcess: @unchecked Sendable {
     lock.unlock()
   }
 
+  /// Queues `bytes` for the child's stdin (kept open with `keepInputOpen`); written within 200 ms.
+  func send(_ bytes: [UInt8]) {
+    lock.withLock { moreInput += bytes }
+  }
+
   func kill() {
     _ = Glibc.kill(pid, SIGKILL)
   }
@@ -137,7 +144,14 @@ final class SSHClientProcess: @unchecked Sendable {
       _ = poll(&descriptors, nfds_t(descriptors.count), 200)
       lock.lock()
       let deadline = silenceDeadline
+      let more = moreInput
+      moreInput = []
       lock.unlock()
+      if held >= 0 && !more.isEmpty {
+        // Short control lines: a blocking write of a few bytes to a pipe.
+        _ = fcntl(held, F_SETFL, fcntl(held, F_GETFL) & ~O_NONBLOCK)
+        _ = more.withUnsafeBytes { write(held, $0.baseAddress, $0.count) }
+      }
       if let deadline, deadline < .now { kill() }
       for descriptor in descriptors where descriptor.revents != 0 {
         if descriptor.fd == stdin {

@@ -79,6 +79,7 @@ public final class SSHTransport: Transport {
     operation.keepsInputOpen = true
     let received: (Int) -> Void = { [unowned operation] records in
       if records > 0 { operation.deadline = .now + silence }
+      operation.input += collector.takeControlInput()
       if collector.isComplete { operation.isSatisfied = true }
     }
     operation.onStdout = { [unowned operation] bytes in
