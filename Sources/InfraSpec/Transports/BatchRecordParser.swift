@@ -97,14 +97,19 @@ struct BatchRecordParser {
       }
       let headerStart = found + marker.count
       guard let newline = stream.pending[headerStart...].firstIndex(of: UInt8(ascii: "\n")) else {
-        if stream.pending.count - headerStart > 64 { corruption = "batch output has a malformed record header" }
+        if stream.pending.count - headerStart > 64 {
+          corruption = "batch output has a malformed record header"
+        }
         break
       }
-      let fields = String(decoding: stream.pending[headerStart..<newline], as: UTF8.self).split(separator: " ")
+      let fields = String(decoding: stream.pending[headerStart..<newline], as: UTF8.self).split(
+        separator: " ")
       stream.tooLarge = stream.tooLarge || stream.output.count + found > limit
       Self.append(stream.pending[..<found], to: &stream.output, limit: limit)
       stream.pending.removeFirst(newline + 1)
-      if which == 1, fields.count == 3, fields[0] == "b", let index = Int(fields[1]), let group = Int(fields[2]) {
+      if which == 1, fields.count == 3, fields[0] == "b", let index = Int(fields[1]),
+        let group = Int(fields[2])
+      {
         // A probe started; its output goes on around this line.
         groups[index] = group
         requestKillIfOverflowed(index)
@@ -115,7 +120,8 @@ struct BatchRecordParser {
         break
       }
       if stream.tooLarge { overflowed.insert(index) }
-      ended[which][index] = Ended(fields: Array(fields.dropFirst()), bytes: stream.output, tooLarge: stream.tooLarge)
+      ended[which][index] = Ended(
+        fields: Array(fields.dropFirst()), bytes: stream.output, tooLarge: stream.tooLarge)
       stream.output = []
       stream.tooLarge = false
       current[which] = index + 1
@@ -130,7 +136,9 @@ struct BatchRecordParser {
   }
 
   private mutating func requestKillIfOverflowed(_ index: Int) {
-    guard overflowed.contains(index), let group = groups[index], killRequested.insert(index).inserted else { return }
+    guard overflowed.contains(index), let group = groups[index], killRequested.insert(index).inserted else {
+      return
+    }
     killRequests.append(group)
   }
 

@@ -73,7 +73,8 @@ struct BatchScriptTests {
   @Test("only the wrapper's own 'not found' is commandNotFound; a command's own 127 is its output")
   func notFound() {
     let command = ProbeCommand(["sh", "-c", "echo 'x: not found' >&2; exit 127"])
-    let own = BatchRecord(index: 0, exitStatus: 127, state: .ran, stdout: [], stderr: Array("x: not found\n".utf8))
+    let own = BatchRecord(
+      index: 0, exitStatus: 127, state: .ran, stdout: [], stderr: Array("x: not found\n".utf8))
     #expect(
       BatchScript.result(of: own, command: command, timeout: .seconds(1), sudo: nil)
         == .success(CommandOutput(exitStatus: 127, stdout: [], stderr: Array("x: not found\n".utf8))))
@@ -99,7 +100,10 @@ struct BatchScriptTests {
         for: [ProbeCommand(["printf", "%s", "; rm -rf /"], stdin: [1, 0, 65, 10])], timeout: .seconds(3),
         sudo: nil, nonce: Self.nonce),
       as: UTF8.self)
-    #expect(script.hasSuffix("\nr 0 3 printf '\\0001\\0000A\\0012' printf %s '; rm -rf /'\nkill -KILL \"$g\" 2>/dev/null\nexit 0\n}\n"))
+    #expect(
+      script.hasSuffix(
+        "\nr 0 3 printf '\\0001\\0000A\\0012' printf %s '; rm -rf /'\nkill -KILL \"$g\" 2>/dev/null\nexit 0\n}\n"
+      ))
     for helper in ["mktemp", "base64", " cat ", ">\"$d", "wc "] { #expect(!script.contains(helper)) }
   }
 
@@ -126,6 +130,7 @@ struct BatchScriptTests {
     let error = ProbeError.connection("ssh to lax1 failed")
     #expect("\(error)" == "ssh to lax1 failed")
     #expect(
-      "\(ProbeError.timedOut(command: "sleep 9", after: .seconds(1)))" == "timed out after 1s running sleep 9")
+      "\(ProbeError.timedOut(command: "sleep 9", after: .seconds(1)))" == "timed out after 1s running sleep 9"
+    )
   }
 }

@@ -60,7 +60,9 @@ struct KnownHostsTests {
     try FileManager.default.createDirectory(atPath: directory + "/ssh", withIntermediateDirectories: true)
     let existing = "# kept\n|1|c2FsdA==|aGFzaA== ssh-ed25519 \(base64)"
     try existing.write(toFile: path, atomically: true, encoding: .utf8)
-    let lines = (0..<16).map { KnownHosts.line(name: "[pop\($0).example.net]:22\($0)", keyType: "ssh-ed25519", key: key) }
+    let lines = (0..<16).map {
+      KnownHosts.line(name: "[pop\($0).example.net]:22\($0)", keyType: "ssh-ed25519", key: key)
+    }
     try await withThrowingTaskGroup(of: Void.self) { group in
       for line in lines { group.addTask { try KnownHosts.append(line, to: path) } }
       try await group.waitForAll()

@@ -111,33 +111,54 @@ struct SSHHardeningTests {
     let marker = "971.5"
     let task = Task {
       await collect(
-        ssh.runAll([ProbeCommand(["sleep", marker]), ProbeCommand(["sleep", marker])], timeout: .seconds(60)))
+        ssh.runAll(
+          [ProbeCommand(["sleep", marker]), ProbeCommand(["sleep", marker])], timeout: .seconds(60)))
     }
-    #expect(try await eventually(within: .seconds(5)) { !SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty })
+    #expect(
+      try await eventually(within: .seconds(5)) {
+        !SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty
+      })
     task.cancel()
     _ = await task.value
-    #expect(try await eventually(within: .seconds(2)) { SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty })
+    #expect(
+      try await eventually(within: .seconds(2)) {
+        SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty
+      })
     await ssh.close()
 
     // OpenSSH: the ssh client is killed outright, as a dying runner's would be.
     let openssh = try await OpenSSHTransport(target: server.target, options: server.options())
     let stream = openssh.runAll([ProbeCommand(["sleep", marker])], timeout: .seconds(60))
     let reader = Task { await collect(stream) }
-    #expect(try await eventually(within: .seconds(5)) { !SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty })
+    #expect(
+      try await eventually(within: .seconds(5)) {
+        !SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty
+      })
     for pid in SSHServerFixture.processes(containing: "ControlMaster=no")
     where SSHServerFixture.commandLine(pid).contains("-p \(server.port) ") {
       kill(pid, SIGKILL)
     }
-    #expect(try await eventually(within: .seconds(2)) { SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty })
+    #expect(
+      try await eventually(within: .seconds(2)) {
+        SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty
+      })
     _ = await reader.value
     await openssh.close()
 
     // The connection itself drops (sshd's session processes die): the batch notices on its own.
     let dropped = try await SSHTransport(target: server.target, options: server.options())
-    let lost = Task { await collect(dropped.runAll([ProbeCommand(["sleep", marker])], timeout: .seconds(60))) }
-    #expect(try await eventually(within: .seconds(5)) { !SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty })
+    let lost = Task {
+      await collect(dropped.runAll([ProbeCommand(["sleep", marker])], timeout: .seconds(60)))
+    }
+    #expect(
+      try await eventually(within: .seconds(5)) {
+        !SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty
+      })
     server.dropConnections()
-    #expect(try await eventually(within: .seconds(2)) { SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty })
+    #expect(
+      try await eventually(within: .seconds(2)) {
+        SSHServerFixture.processes(containing: "sleep \(marker)").isEmpty
+      })
     _ = await lost.value
     await dropped.close()
     #expect(try await eventually(within: .seconds(2)) { server.sessionProcesses.isEmpty })
@@ -199,7 +220,8 @@ struct SSHHardeningTests {
       try await Task.sleep(for: .milliseconds(800))
       for stream in held { stream.close() }
     }
-    let queued = try await ssh.openTCPStream(host: "127.0.0.1", port: server.port, timeout: .milliseconds(300))
+    let queued = try await ssh.openTCPStream(
+      host: "127.0.0.1", port: server.port, timeout: .milliseconds(300))
     #expect(try await queued.receive(count: 8, timeout: .seconds(5)) == Array("SSH-2.0-".utf8))
     queued.close()
     try await release.value
@@ -237,7 +259,9 @@ struct SSHHardeningTests {
       onStdout: { output += $0 }, onStderr: { _ in },
       onExit: { _ in status.fill(String(decoding: output, as: UTF8.self)) })
     pthread_sigmask(SIG_SETMASK, &previous, nil)
-    let text = await withCheckedContinuation { continuation in status.onFill { continuation.resume(returning: $0) } }
+    let text = await withCheckedContinuation { continuation in
+      status.onFill { continuation.resume(returning: $0) }
+    }
     // glibc keeps its two internal real-time signals (32, 33) as they are; every other is default.
     let masks = text.split(separator: "\n").map { UInt64($0.split(separator: "\t")[1], radix: 16) ?? 1 }
     #expect(masks.count == 2)

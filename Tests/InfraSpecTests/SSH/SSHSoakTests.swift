@@ -51,7 +51,8 @@ struct SSHSoakTests {
     defer { server.stop() }
     var generator = SystemRandomNumberGenerator()
     var libssh2: SSHTransport? = try await SSHTransport(target: server.target, options: server.options())
-    var openssh: OpenSSHTransport? = try await OpenSSHTransport(target: server.target, options: server.options())
+    var openssh: OpenSSHTransport? = try await OpenSSHTransport(
+      target: server.target, options: server.options())
     var memoryAfterWarmUp = 0
     var counts: [String: Int] = [:]
     let start = ContinuousClock.now
@@ -61,7 +62,9 @@ struct SSHSoakTests {
       let fault = Fault.allCases.randomElement(using: &generator)!
       counts["\(useOpenSSH ? "openssh" : "libssh2") \(fault)", default: 0] += 1
       if libssh2 == nil { libssh2 = try await SSHTransport(target: server.target, options: server.options()) }
-      if openssh == nil { openssh = try await OpenSSHTransport(target: server.target, options: server.options()) }
+      if openssh == nil {
+        openssh = try await OpenSSHTransport(target: server.target, options: server.options())
+      }
       let transport: any Transport = useOpenSSH ? openssh! : libssh2!
       // A faulted round also holds a probe that would run for half a minute if nobody stopped it.
       let commands = fault == .none ? Self.commands : Self.commands + [ProbeCommand(["sleep", "31.7"])]
@@ -85,7 +88,9 @@ struct SSHSoakTests {
           // The batch's own ssh client, once it exists.
           var batchClients: [Int32] = []
           for _ in 0..<100 where batchClients.isEmpty {
-            batchClients = Self.clients(server).filter { SSHServerFixture.commandLine($0).contains("ControlMaster=no") }
+            batchClients = Self.clients(server).filter {
+              SSHServerFixture.commandLine($0).contains("ControlMaster=no")
+            }
             if batchClients.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
           }
           for pid in batchClients { kill(pid, SIGKILL) }

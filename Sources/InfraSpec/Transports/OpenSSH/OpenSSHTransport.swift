@@ -112,10 +112,12 @@ public final class OpenSSHTransport: Transport {
       let type = "ssh-" + words[the + 1].lowercased()
       guard
         let entry = entries.first(where: {
-          $0.marker == .revoked && ($0.keyType == type || $0.keyType.hasPrefix("ecdsa") && type == "ssh-ecdsa")
+          $0.marker == .revoked
+            && ($0.keyType == type || $0.keyType.hasPrefix("ecdsa") && type == "ssh-ecdsa")
         })
       else { return nil }
-      return KnownHosts.revokedMessage(name: name, entry: entry, fingerprint: KnownHosts.fingerprint(entry.key))
+      return KnownHosts.revokedMessage(
+        name: name, entry: entry, fingerprint: KnownHosts.fingerprint(entry.key))
     }
     guard
       let fingerprint = words.first(where: { $0.hasPrefix("SHA256:") }).map({
@@ -125,7 +127,8 @@ public final class OpenSSHTransport: Transport {
     // "Offending ED25519 key in /home/ops/.ssh/known_hosts:3"
     guard let offending = words.firstIndex(of: "Offending"), offending + 4 < words.count else { return nil }
     let location = String(words[offending + 4])
-    guard let entry = entries.first(where: { location.hasSuffix($0.location) || $0.location.hasSuffix(location) })
+    guard
+      let entry = entries.first(where: { location.hasSuffix($0.location) || $0.location.hasSuffix(location) })
     else { return nil }
     return KnownHosts.changedMessage(name: name, entry: entry, fingerprint: fingerprint)
   }

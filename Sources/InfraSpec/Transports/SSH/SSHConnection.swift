@@ -626,7 +626,9 @@ final class SSHConnection: @unchecked Sendable {
   }
 
   /// `getaddrinfo` for a TCP connection to `host:port`.
-  @Sendable static func systemLookup(_ host: String, _ port: String) -> (Int32, UnsafeMutablePointer<addrinfo>?) {
+  @Sendable static func systemLookup(_ host: String, _ port: String) -> (
+    Int32, UnsafeMutablePointer<addrinfo>?
+  ) {
     var hints = addrinfo()
     hints.ai_family = AF_UNSPEC
     hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
