@@ -27,6 +27,9 @@ struct SSHSoakTests {
     case none, readerStops, clientKilled, connectionDropped
   }
 
+  /// Heap bytes in use (all malloc arenas), in KiB: a leak shows here, allocator slack does not.
+  private static func heapKilobytes() -> Int { Int(UInt32(bitPattern: mallinfo().uordblks)) / 1024 }
+
   private static func residentKilobytes() -> Int {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
@@ -54,10 +57,14 @@ struct SSHSoakTests {
     var openssh: OpenSSHTransport? = try await OpenSSHTransport(
       target: server.target, options: server.options())
     var memoryAfterWarmUp = 0
+    var memoryHalfway = 0
+    var heapAfterWarmUp = 0
+    var heapHalfway = 0
     var counts: [String: Int] = [:]
     let start = ContinuousClock.now
     for round in 0..<Self.rounds {
-      if round == 20 { memoryAfterWarmUp = Self.residentKilobytes() }
+      if round == 20 { (memoryAfterWarmUp, heapAfterWarmUp) = (Self.residentKilobytes(), Self.heapKilobytes()) }
+      if round == Self.rounds / 2 + 10 { (memoryHalfway, heapHalfway) = (Self.residentKilobytes(), Self.heapKilobytes()) }
       let useOpenSSH = round % 2 == 1
       let fault = Fault.allCases.randomElement(using: &generator)!
       counts["\(useOpenSSH ? "openssh" : "libssh2") \(fault)", default: 0] += 1
@@ -113,6 +120,7 @@ struct SSHSoakTests {
     await libssh2?.close()
     await openssh?.close()
     let memoryAtEnd = Self.residentKilobytes()
+    let heapAtEnd = Self.heapKilobytes()
     let deadline = ContinuousClock.now + .seconds(3)
     while !server.sessionProcesses.isEmpty && ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(50))
@@ -123,8 +131,10 @@ struct SSHSoakTests {
       """
       soak: \(Self.rounds) rounds in \(elapsed); faults \(counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
       soak: processes left (host sessions, local ssh clients): \(leftover.count); entries left in the sessions' TMPDIR: \(newTemporary.count); \
-      resident memory after round 20: \(memoryAfterWarmUp) KiB, at the end: \(memoryAtEnd) KiB \
-      (growth \(memoryAtEnd - memoryAfterWarmUp) KiB)
+      resident memory after round 20: \(memoryAfterWarmUp) KiB, after round \(Self.rounds / 2 + 10): \
+      \(memoryHalfway) KiB, at the end: \(memoryAtEnd) KiB \
+      (growth \(memoryAtEnd - memoryAfterWarmUp) KiB); heap in use: \(heapAfterWarmUp), \(heapHalfway), \
+      \(heapAtEnd) KiB
       """)
     #expect(leftover == [])
     #expect(newTemporary == [])
