@@ -27,9 +27,6 @@ struct SSHSoakTests {
     case none, readerStops, clientKilled, connectionDropped
   }
 
-  /// Heap bytes in use (all malloc arenas), in KiB: a leak shows here, allocator slack does not.
-  private static func heapKilobytes() -> Int { Int(UInt32(bitPattern: mallinfo().uordblks)) / 1024 }
-
   private static func residentKilobytes() -> Int {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
@@ -58,13 +55,11 @@ struct SSHSoakTests {
       target: server.target, options: server.options())
     var memoryAfterWarmUp = 0
     var memoryHalfway = 0
-    var heapAfterWarmUp = 0
-    var heapHalfway = 0
     var counts: [String: Int] = [:]
     let start = ContinuousClock.now
     for round in 0..<Self.rounds {
-      if round == 20 { (memoryAfterWarmUp, heapAfterWarmUp) = (Self.residentKilobytes(), Self.heapKilobytes()) }
-      if round == Self.rounds / 2 + 10 { (memoryHalfway, heapHalfway) = (Self.residentKilobytes(), Self.heapKilobytes()) }
+      if round == 20 { memoryAfterWarmUp = Self.residentKilobytes() }
+      if round == Self.rounds / 2 + 10 { memoryHalfway = Self.residentKilobytes() }
       let useOpenSSH = round % 2 == 1
       let fault = Fault.allCases.randomElement(using: &generator)!
       counts["\(useOpenSSH ? "openssh" : "libssh2") \(fault)", default: 0] += 1
@@ -120,7 +115,6 @@ struct SSHSoakTests {
     await libssh2?.close()
     await openssh?.close()
     let memoryAtEnd = Self.residentKilobytes()
-    let heapAtEnd = Self.heapKilobytes()
     let deadline = ContinuousClock.now + .seconds(3)
     while !server.sessionProcesses.isEmpty && ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(50))
@@ -133,8 +127,7 @@ struct SSHSoakTests {
       soak: processes left (host sessions, local ssh clients): \(leftover.count); entries left in the sessions' TMPDIR: \(newTemporary.count); \
       resident memory after round 20: \(memoryAfterWarmUp) KiB, after round \(Self.rounds / 2 + 10): \
       \(memoryHalfway) KiB, at the end: \(memoryAtEnd) KiB \
-      (growth \(memoryAtEnd - memoryAfterWarmUp) KiB); heap in use: \(heapAfterWarmUp), \(heapHalfway), \
-      \(heapAtEnd) KiB
+      (growth \(memoryAtEnd - memoryAfterWarmUp) KiB)
       """)
     #expect(leftover == [])
     #expect(newTemporary == [])
