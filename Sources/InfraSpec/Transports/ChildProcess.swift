@@ -117,7 +117,9 @@ enum ChildProcess {
         if waited == pid { exitedAt = now }
         if waited < 0 && errno != EINTR { return .failure(.other("lost child of \(command)")) }
       }
-      if let exitedAt, now - exitedAt >= drainGrace { break }
+      // After the grace only what is already in the pipes is read (a late thread must not cut
+      // off the child's own last bytes), without waiting for more.
+      let draining = exitedAt.map { now - $0 >= drainGrace } ?? false
       let remaining = deadline - now
       if remaining <= .zero && exitedAt == nil {
         timedOut = true
@@ -129,8 +131,8 @@ enum ChildProcess {
       ]
       let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + 1)
       // Short polls until the child exits: its exit is seen by waitpid, not by the pipes.
-      let ready = poll(&fds, 2, exitedAt == nil ? min(milliseconds, 10) : 10)
-      if ready < 0 && errno != EINTR { break }
+      let ready = poll(&fds, 2, draining ? 0 : exitedAt == nil ? min(milliseconds, 10) : 10)
+      if ready < 0 && errno != EINTR || draining && ready == 0 { break }
       for index in 0..<2 where open[index] && fds[index].revents != 0 {
         let count = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
         if count > 0 {
