@@ -9,9 +9,11 @@ import Foundation
 /// (`#IS2 NONCE e INDEX STATUS STATE` on stdout, `#IS2 NONCE e INDEX` on stderr), so the bytes
 /// between two markers are that probe's output, whatever they contain. Each probe runs in its
 /// own session (`setsid`) so that its whole process group can be killed on the host when its
-/// timeout passes; a watchdog in a second session does the killing. The channel's standard
-/// input stays open for the whole batch: when it closes (the run ended, was interrupted, or the
-/// connection dropped), a reader sees end-of-file and the batch kills its probe and exits. The
+/// timeout passes; a watchdog in a second session does the killing. Once it has fired it ignores
+/// SIGTERM, so stopping it after the probe ended tells a timeout (status 9) from a probe that
+/// ended first, however the two race. The channel's standard input stays open for the whole
+/// batch: when it closes (the run ended, was interrupted, or the connection dropped), a reader
+/// sees end-of-file and the batch kills its probe and exits. The
 /// same reader takes `k GROUP` lines: the transport's way to have a probe whose output passed the
 /// limit killed on the host (each probe's group is announced as `#IS2 NONCE b INDEX GROUP` on
 /// stderr when it starts).
@@ -52,10 +54,10 @@ struct BatchScript {
         if [ -n "$n" ]; then printf '%b' "$n" | $S "$@" & else $S "$@" </dev/null & fi
         p=$!
         printf '\\n#IS2 %s b %s %s\\n' "$N" "$i" "$p" >&2
-        $S sh -c 'sleep "$1"; kill -KILL -"$2" 2>/dev/null || kill -KILL "$2" 2>/dev/null; exit 9' _ "$t" "$p" </dev/null >/dev/null 2>&1 &
+        $S sh -c 'sleep "$1"; trap "" TERM; kill -KILL -"$2" 2>/dev/null || kill -KILL "$2" 2>/dev/null; exit 9' _ "$t" "$p" </dev/null >/dev/null 2>&1 &
         w=$!
         wait "$p" 2>/dev/null; rc=$?
-        kill -KILL -"$w" 2>/dev/null || kill -KILL "$w" 2>/dev/null
+        kill -TERM -"$w" 2>/dev/null || kill -TERM "$w" 2>/dev/null
         wait "$w" 2>/dev/null; [ $? -eq 9 ] && o=1
         kill -KILL -"$p" 2>/dev/null
         p=; w=
