@@ -13,10 +13,9 @@ import Foundation
 /// SIGTERM, so stopping it after the probe ended tells a timeout (status 9) from a probe that
 /// ended first, however the two race. The channel's standard input stays open for the whole
 /// batch: when it closes (the run ended, was interrupted, or the connection dropped), a reader
-/// sees end-of-file and the batch kills its probe and exits. The
-/// same reader takes `k GROUP` lines: the transport's way to have a probe whose output passed the
-/// limit killed on the host (each probe's group is announced as `#IS2 NONCE b INDEX GROUP` on
-/// stderr when it starts).
+/// sees end-of-file and the batch kills its probe and exits. The same reader takes `k GROUP`
+/// lines: the transport's way to have a probe whose output passed the limit killed on the host
+/// (each probe's group is announced as `#IS2 NONCE b INDEX GROUP` on stderr when it starts).
 struct BatchScript {
   /// The command given to the remote login shell; the script itself comes on standard input, so
   /// its size is not limited by the argument length and no rc file of `sh` runs.
