@@ -9,9 +9,10 @@ import Foundation
 /// (`#IS2 NONCE e INDEX STATUS STATE` on stdout, `#IS2 NONCE e INDEX` on stderr), so the bytes
 /// between two markers are that probe's output, whatever they contain. Each probe runs in its
 /// own session (`setsid`) so that its whole process group can be killed on the host when its
-/// timeout passes; a watchdog in a second session does the killing. Once it has fired it ignores
-/// SIGTERM, so stopping it after the probe ended tells a timeout (status 9) from a probe that
-/// ended first, however the two race. The channel's standard input stays open for the whole
+/// timeout passes; a watchdog in a second session does the killing. A probe that did not die of
+/// SIGKILL cannot have been killed by it, so its watchdog is simply killed; otherwise it gets
+/// SIGTERM, which it ignores once it has fired, so its status (9) tells a timeout from a probe
+/// that died first, however the two race. The channel's standard input stays open for the whole
 /// batch: when it closes (the run ended, was interrupted, or the connection dropped), a reader
 /// sees end-of-file and the batch kills its probe and exits. The same reader takes `k GROUP`
 /// lines: the transport's way to have a probe whose output passed the limit killed on the host
@@ -56,7 +57,8 @@ struct BatchScript {
         $S sh -c 'sleep "$1"; trap "" TERM; kill -KILL -"$2" 2>/dev/null || kill -KILL "$2" 2>/dev/null; exit 9' _ "$t" "$p" </dev/null >/dev/null 2>&1 &
         w=$!
         wait "$p" 2>/dev/null; rc=$?
-        kill -TERM -"$w" 2>/dev/null || kill -TERM "$w" 2>/dev/null
+        if [ "$rc" -eq 137 ]; then kill -TERM -"$w" 2>/dev/null || kill -TERM "$w" 2>/dev/null
+        else kill -KILL -"$w" 2>/dev/null || kill -KILL "$w" 2>/dev/null; fi
         wait "$w" 2>/dev/null; [ $? -eq 9 ] && o=1
         kill -KILL -"$p" 2>/dev/null
         p=; w=
