@@ -32,6 +32,7 @@ final class SSHConnection: @unchecked Sendable {
   private var operations: [SSHChannelOperation] = []
   private var openOwner: SSHChannelOperation?
   private var channelsInUse = 0
+  private var sessionChannelsOpened = 0
   private var failure: ProbeError?
   private var buffer = [CChar](repeating: 0, count: 65_536)
   private(set) var warnings: [String] = []
@@ -287,6 +288,7 @@ final class SSHConnection: @unchecked Sendable {
       openOwner = nil
       operation.channel = channel
       channelsInUse += 1
+      if operation.isExec { sessionChannelsOpened += 1 }
       if operation.outcome != nil {
         operation.state = .closing
       } else if operation.isExec {
@@ -302,9 +304,11 @@ final class SSHConnection: @unchecked Sendable {
     openOwner = nil
     if code == LIBSSH2_ERROR_CHANNEL_FAILURE, operation.isExec, operation.outcome == nil {
       // The server's MaxSessions is reached: back-pressure, not an error. Retry when one of our
-      // channels closes. With none of ours open, a few quick refusals mean no channel will ever
-      // open (MaxSessions 0, a forced policy): say so at once instead of retrying for long.
-      if channelsInUse == 0 && operation.openAttempts >= Self.refusalsWithNoChannelOpen {
+      // channels closes. If no session channel ever opened on this connection, a few quick
+      // refusals mean none will (MaxSessions 0): say so at once instead of retrying for long.
+      // Once one has opened, the server may just not have freed a closed one yet.
+      let refusals = sessionChannelsOpened == 0 ? Self.refusalsWithNoChannelOpen : 100
+      if channelsInUse == 0 && operation.openAttempts >= refusals {
         finish(
           operation,
           .failure(
