@@ -92,8 +92,14 @@ struct SSHHardeningTests {
     try await Task.sleep(for: .milliseconds(700))
     // While the sudo probe runs, nothing under the host's temporary directories holds the secret.
     let search = try await plain.run(
-      ProbeCommand(["sh", "-c", "grep -rlsF -- \"$1\" /tmp /var/tmp /dev/shm; true", "sh", secret]),
-      timeout: .seconds(10))
+      // Small files written in the last minutes, where the batch kept probe input before.
+      ProbeCommand([
+        "sh", "-c",
+        "find /tmp /var/tmp /dev/shm -xdev -maxdepth 3 -type f -mmin -5 -size -4k "
+          + "-exec grep -lsF -- \"$1\" {} + 2>/dev/null; true",
+        "sh", secret,
+      ]),
+      timeout: .seconds(30))
     #expect(String(decoding: search.stdout, as: UTF8.self) == "")
     let results = await sudoResults
     #expect(text(results[stdin])?.hasPrefix("pipe:[") == true)
