@@ -27,6 +27,9 @@ public struct Inventory: Sendable, Equatable {
 
   public init(hosts: [Host]) { self.hosts = hosts }
 
+  /// More hosts than this in one inventory is a mistake (a range typed wrong), not a fleet.
+  public static let maximumHosts = 10_000
+
   /// Parses the INI form: `[group]`, `[group:children]`, `[group:vars]`, host lines with
   /// `key=value` variables, numeric ranges (`web[01:03]`), comments with `#` or `;`.
   public static func parse(_ text: String) throws(ParseError) -> Inventory {
@@ -68,6 +71,9 @@ public struct Inventory: Sendable, Equatable {
         }
         for name in try expand(words[0], line: number) {
           if hostVariables[name] == nil { order.append(name) }
+          if order.count > maximumHosts {
+            throw ParseError(line: number, message: "the inventory names more than \(maximumHosts) hosts")
+          }
           hostVariables[name, default: [:]].merge(variables) { $1 }
           if section.name != "ungrouped" { directGroups[name, default: []].insert(section.name) }
         }
@@ -148,26 +154,44 @@ public struct Inventory: Sendable, Equatable {
     var names: [String] = []
     for number in low...high {
       names += try expand("\(prefix)\(String(number).leftPadded(to: width))\(suffix)", line: line)
+      // Nested ranges multiply: stop as soon as the product passes the limit, not after it.
+      if names.count > maximumHosts {
+        throw ParseError(line: line, message: "\(pattern) names more than \(maximumHosts) hosts")
+      }
     }
     return names
   }
 }
 
 /// Shell-style `*` and `?` matching for host names.
+///
+/// Iterative, with one remembered star: a pattern of many `*` costs at most pattern × name
+/// steps, never an exponential search.
 enum Glob {
   static func matches(_ pattern: String, _ text: String) -> Bool {
-    matches(Array(pattern)[...], Array(text)[...])
-  }
-
-  private static func matches(_ pattern: ArraySlice<Character>, _ text: ArraySlice<Character>) -> Bool {
-    guard let first = pattern.first else { return text.isEmpty }
-    switch first {
-    case "*":
-      return (text.startIndex...text.endIndex).contains { matches(pattern.dropFirst(), text[$0...]) }
-    case "?":
-      return !text.isEmpty && matches(pattern.dropFirst(), text.dropFirst())
-    default:
-      return text.first == first && matches(pattern.dropFirst(), text.dropFirst())
+    let pattern = Array(pattern)
+    let text = Array(text)
+    var p = 0
+    var t = 0
+    var star: Int?
+    var resume = 0
+    while t < text.count {
+      if p < pattern.count && (pattern[p] == "?" || pattern[p] == text[t]) {
+        p += 1
+        t += 1
+      } else if p < pattern.count && pattern[p] == "*" {
+        star = p
+        resume = t
+        p += 1
+      } else if let star {
+        p = star + 1
+        resume += 1
+        t = resume
+      } else {
+        return false
+      }
     }
+    while p < pattern.count && pattern[p] == "*" { p += 1 }
+    return p == pattern.count
   }
 }

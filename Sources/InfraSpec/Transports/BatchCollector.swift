@@ -8,29 +8,44 @@ final class BatchCollector {
   let timeout: Duration
   let sudo: SudoOptions?
   let hostName: String
+  private let nonce: String
   private let deliver: (Int, Result<CommandOutput, ProbeError>, Bool) -> Void
-  private var parser = BatchRecordParser()
+  private var parser: BatchRecordParser
   private var delivered = Set<Int>()
-  private var scriptErrors: [UInt8] = []
 
   /// `deliver` gets the command's index, its result, and whether it was the last one.
   init(
     commands: [ProbeCommand], timeout: Duration, sudo: SudoOptions?, hostName: String,
+    nonce: String = BatchScript.makeNonce(),
     deliver: @escaping (Int, Result<CommandOutput, ProbeError>, Bool) -> Void
   ) {
     self.commands = commands
     self.timeout = timeout
     self.sudo = sudo
     self.hostName = hostName
+    self.nonce = nonce
     self.deliver = deliver
+    parser = BatchRecordParser(nonce: nonce)
   }
 
-  var script: [UInt8] { BatchScript.script(for: commands, timeout: timeout, sudo: sudo) }
+  var script: [UInt8] { BatchScript.script(for: commands, timeout: timeout, sudo: sudo, nonce: nonce) }
+
+  /// Every command has its result: the transport may close the channel without waiting for the
+  /// remote side (a daemon a probe started may hold the channel's output open).
+  var isComplete: Bool { delivered.count == commands.count }
 
   /// Feeds the script's standard output; returns how many records completed, or throws when the
   /// framing broke and nothing more can be trusted.
   func stdout(_ bytes: [UInt8]) throws(ProbeError) -> Int {
-    let records = parser.feed(bytes)
+    try take(parser.feedStdout(bytes))
+  }
+
+  /// Feeds the script's standard error; records complete when both streams have ended.
+  func stderr(_ bytes: [UInt8]) throws(ProbeError) -> Int {
+    try take(parser.feedStderr(bytes))
+  }
+
+  private func take(_ records: [BatchRecord]) throws(ProbeError) -> Int {
     for record in records where commands.indices.contains(record.index) {
       deliverOnce(
         record.index,
@@ -40,9 +55,15 @@ final class BatchCollector {
     return records.count
   }
 
-  /// Keeps the script's own standard error (normally empty) to explain an early end.
-  func stderr(_ bytes: [UInt8]) {
-    if scriptErrors.count < 65_536 { scriptErrors += bytes }
+  /// Lines for the script's standard input that have the host kill probes whose output passed
+  /// the limit (`k GROUP`); empty when there is nothing to kill.
+  func takeControlInput() -> [UInt8] {
+    Array(parser.takeKillRequests().map { "k \($0)\n" }.joined().utf8)
+  }
+
+  /// What the script (or the ssh client) printed on standard error outside any probe.
+  var scriptErrors: String {
+    String(decoding: parser.scriptErrors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// The script ended: every command without a record gets the reason.
@@ -51,8 +72,7 @@ final class BatchCollector {
     switch result {
     case .failure(let failure): error = failure
     case .success(let status):
-      let detail = String(decoding: scriptErrors, as: UTF8.self).trimmingCharacters(
-        in: .whitespacesAndNewlines)
+      let detail = scriptErrors
       error = .other(
         "the probe script on \(hostName) ended with exit status \(status) before this probe ran"
           + (detail.isEmpty ? "" : ": \(detail)"))

@@ -2,7 +2,9 @@
 struct BatchRecord: Equatable {
   var index: Int
   var exitStatus: Int32
-  var timedOut: Bool
+  var state: BatchScript.State
   var stdout: [UInt8]
   var stderr: [UInt8]
+  /// The probe printed more than `ChildProcess.outputLimit` on a stream; the rest was dropped.
+  var tooLarge = false
 }

@@ -3,77 +3,109 @@ import Foundation
 /// The one remote script that runs a batch of probes through a single `sh`, shared by every
 /// remote transport.
 ///
-/// Each probe runs in its own session (`setsid`) so that its whole process group can be killed
-/// on the host when its timeout passes; a watchdog in a second session does the killing, so no
-/// probe outlives its timeout even when the connection breaks. Every probe leaves one
-/// length-prefixed record (`#IS1 index status timedOut stdoutLength stderrLength`, then the raw
-/// bytes), so probes may print anything, separators included.
+/// Probes run one after another and write straight into the channel: nothing a probe prints,
+/// and none of its input (a sudo password included), is ever stored on the host. After each
+/// probe the script prints a marker with a per-batch nonce on both streams
+/// (`#IS2 NONCE e INDEX STATUS STATE` on stdout, `#IS2 NONCE e INDEX` on stderr), so the bytes
+/// between two markers are that probe's output, whatever they contain. Each probe runs in its
+/// own session (`setsid`) so that its whole process group can be killed on the host when its
+/// timeout passes; a watchdog in a second session does the killing. A probe that did not die of
+/// SIGKILL cannot have been killed by it, so its watchdog is simply killed; otherwise it gets
+/// SIGTERM, which it ignores once it has fired, so its status (9) tells a timeout from a probe
+/// that died first, however the two race. The channel's standard input stays open for the whole
+/// batch: when it closes (the run ended, was interrupted, or the connection dropped), a reader
+/// sees end-of-file and the batch kills its probe and exits. The same reader takes `k GROUP`
+/// lines: the transport's way to have a probe whose output passed the limit killed on the host
+/// (each probe's group is announced as `#IS2 NONCE b INDEX GROUP` on stderr when it starts).
 struct BatchScript {
   /// The command given to the remote login shell; the script itself comes on standard input, so
   /// its size is not limited by the argument length and no rc file of `sh` runs.
   static let remoteCommand = "exec /bin/sh -s"
 
-  /// The prelude: the runner function `r INDEX TIMEOUT CHECK STDIN_BASE64 ARGV...`.
-  static let prelude = """
+  /// What the marker's state field says about a probe.
+  enum State: String {
+    case ran = "0"
+    case timedOut = "1"
+    /// The wrapper found no such command; the probe never started.
+    case notFound = "2"
+  }
+
+  /// The prelude: the runner function `r INDEX TIMEOUT CHECK STDIN ARGV...`, where STDIN is
+  /// `printf %b` text. The whole script is one `{ }` group, so `sh` has read all of it before
+  /// the reader of standard input starts.
+  static func prelude(nonce: String) -> String {
+    """
+    {
     set +e
-    umask 077
-    d=$(mktemp -d 2>/dev/null) || { d=/tmp/infraspec.$$; mkdir -m 700 "$d" || exit 70; }
+    exec 3<&0 </dev/null
+    N=\(nonce)
     p=; w=
-    trap 'rm -rf "$d"' EXIT
-    trap '[ -n "$p" ] && kill -KILL -"$p" "$p" 2>/dev/null; [ -n "$w" ] && kill -KILL -"$w" "$w" 2>/dev/null; exit 141' PIPE HUP INT TERM
+    trap '[ -n "$p" ] && kill -KILL -"$p" "$p" 2>/dev/null; [ -n "$w" ] && kill -KILL -"$w" "$w" 2>/dev/null; exit 143' HUP INT TERM PIPE
     if command -v setsid >/dev/null 2>&1; then S=setsid; else S=; fi
+    { while read -r k g; do case $k:$g in k:|k:*[!0-9]*) ;; k:*) kill -KILL -"$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null;; esac; done; kill -TERM $$; } <&3 >/dev/null 2>&1 &
+    g=$!
+    exec 3<&-
+    printf '\\n#IS2 %s s\\n' "$N"; printf '\\n#IS2 %s s\\n' "$N" >&2
     r() {
       i=$1; t=$2; c=$3; n=$4; shift 4
-      rm -f "$d/t$i"
-      if [ -n "$c" ] && ! command -v "$c" >/dev/null 2>&1; then
-        printf '%s: not found\\n' "$c" >"$d/e$i"; : >"$d/o$i"; rc=127
+      o=0
+      if [ -n "$c" ] && ! command -v "$c" >/dev/null 2>&1; then rc=127; o=2
       else
-        if [ -n "$n" ]; then printf '%s' "$n" | base64 -d >"$d/i$i"; else : >"$d/i$i"; fi
-        $S "$@" <"$d/i$i" >"$d/o$i" 2>"$d/e$i" &
+        if [ -n "$n" ]; then printf '%b' "$n" | $S "$@" & else $S "$@" </dev/null & fi
         p=$!
-        $S sh -c 'sleep "$1"; : >"$2"; case $3 in ""|0|1) exit 0;; esac; kill -KILL -"$3" 2>/dev/null || kill -KILL "$3"' _ "$t" "$d/t$i" "$p" </dev/null >/dev/null 2>&1 &
+        printf '\\n#IS2 %s b %s %s\\n' "$N" "$i" "$p" >&2
+        $S sh -c 'sleep "$1"; trap "" TERM; kill -KILL -"$2" 2>/dev/null || kill -KILL "$2" 2>/dev/null; exit 9' _ "$t" "$p" </dev/null >/dev/null 2>&1 &
         w=$!
-        wait "$p"; rc=$?
-        kill -KILL -"$w" 2>/dev/null || kill -KILL "$w" 2>/dev/null
-        wait "$w" 2>/dev/null
+        wait "$p" 2>/dev/null; rc=$?
+        if [ "$rc" -eq 137 ]; then kill -TERM -"$w" 2>/dev/null || kill -TERM "$w" 2>/dev/null
+        else kill -KILL -"$w" 2>/dev/null || kill -KILL "$w" 2>/dev/null; fi
+        wait "$w" 2>/dev/null; [ $? -eq 9 ] && o=1
         kill -KILL -"$p" 2>/dev/null
         p=; w=
       fi
-      if [ -e "$d/t$i" ]; then o=1; else o=0; fi
-      set -- $(cd "$d" && wc -c "o$i" "e$i")
-      printf '\\n#IS1 %s %s %s %s %s\\n' "$i" "$rc" "$o" "$1" "$3"
-      cat "$d/o$i" "$d/e$i"
-      rm -f "$d/o$i" "$d/e$i" "$d/i$i" "$d/t$i"
+      printf '\\n#IS2 %s e %s %s %s\\n' "$N" "$i" "$rc" "$o"
+      printf '\\n#IS2 %s e %s\\n' "$N" "$i" >&2
     }
 
     """
+  }
 
-  /// Probes run at once on the host. Each costs a few process spawns on the host (the probe,
-  /// its watchdog, `wc`, `cat`); running a few side by side uses the host's cores instead of
-  /// paying them one after another.
-  static let parallelism = 4
+  /// A fresh nonce for one batch: output cannot forge a marker it cannot know.
+  static func makeNonce() -> String {
+    var generator = SystemRandomNumberGenerator()
+    return (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+  }
 
-  /// Builds the script for `commands`, each wrapped in its own record and timeout, run a group of
-  /// `parallelism` at a time; a group's records are printed whole when its last probe ends.
-  static func script(for commands: [ProbeCommand], timeout: Duration, sudo: SudoOptions?) -> [UInt8] {
-    var text = prelude
-    let indices = Array(commands.indices)
-    for start in stride(from: 0, to: indices.count, by: parallelism) {
-      let group = indices[start..<min(start + parallelism, indices.count)]
-      for index in group {
-        let command = commands[index]
-        let (argv, stdin) = sudo?.wrap(command) ?? (command.argv, command.stdin)
-        // With sudo the command is looked up in sudo's secure PATH, not the login user's.
-        let check = sudo == nil ? (command.argv.first ?? "") : "sudo"
-        let encodedStdin = stdin.isEmpty ? "" : Data(stdin).base64EncodedString()
-        let words = ["r", String(index), seconds(timeout), check, encodedStdin] + argv
-        text += words.map(ShellQuoting.quote).joined(separator: " ") + " >\"$d/r\(index)\" &\n"
-      }
-      let records = group.map { "\"$d/r\($0)\"" }.joined(separator: " ")
-      text += "wait\ncat \(records)\nrm -f \(records)\n"
+  /// Builds the script for `commands`, each run with its own timeout, in order.
+  static func script(for commands: [ProbeCommand], timeout: Duration, sudo: SudoOptions?, nonce: String)
+    -> [UInt8]
+  {
+    var text = prelude(nonce: nonce)
+    for (index, command) in commands.enumerated() {
+      let (argv, stdin) = sudo?.wrap(command) ?? (command.argv, command.stdin)
+      // With sudo the command is looked up in sudo's secure PATH, not the login user's.
+      let check = sudo == nil ? (command.argv.first ?? "") : "sudo"
+      let words = ["r", String(index), seconds(timeout), check, printfText(stdin)] + argv
+      text += words.map(ShellQuoting.quote).joined(separator: " ") + "\n"
     }
-    text += "exit 0\n"
+    text += "kill -KILL \"$g\" 2>/dev/null\nexit 0\n}\n"
     return Array(text.utf8)
+  }
+
+  /// Bytes as `printf %b` writes them back: letters and digits as they are, anything else as
+  /// `\0ooo`, so NUL and newlines survive and nothing needs a helper program on the host.
+  static func printfText(_ bytes: [UInt8]) -> String {
+    var text = ""
+    for byte in bytes {
+      let scalar = Unicode.Scalar(byte)
+      if byte < 0x80 && (Character(scalar).isLetter || Character(scalar).isNumber) {
+        text.unicodeScalars.append(scalar)
+      } else {
+        let octal = String(byte, radix: 8)
+        text += "\\0" + String(repeating: "0", count: 3 - octal.count) + octal
+      }
+    }
+    return text
   }
 
   /// Seconds as `sleep` on GNU and BusyBox accepts them: "5", "0.25".
@@ -86,11 +118,23 @@ struct BatchScript {
   }
 
   /// Turns one record into what `Transport` promises: output, or why there is none.
+  ///
+  /// Only the wrapper's own "no such command" is `commandNotFound`; a command that itself exits
+  /// 127 is output like any other, judged as the spec says.
   static func result(of record: BatchRecord, command: ProbeCommand, timeout: Duration, sudo: SudoOptions?)
     -> Result<CommandOutput, ProbeError>
   {
-    if record.timedOut { return .failure(.timedOut(command: command.description, after: timeout)) }
+    if record.state == .timedOut { return .failure(.timedOut(command: command.description, after: timeout)) }
+    if record.tooLarge {
+      return .failure(.other("output of \(command) exceeds \(ChildProcess.outputLimit >> 20) MiB"))
+    }
     let name = command.argv.first ?? ""
+    if record.state == .notFound {
+      if sudo != nil {
+        return .failure(.other("sudo is not installed on the host: install it or run without --sudo"))
+      }
+      return .failure(.commandNotFound(name))
+    }
     let stderr = String(decoding: record.stderr, as: UTF8.self)
     if let sudo {
       if record.exitStatus == 1 && stderr.hasPrefix("sudo: \(name): command not found") {
@@ -100,7 +144,6 @@ struct BatchScript {
         return .failure(.other(problem))
       }
     }
-    if record.exitStatus == 127 && stderr.contains("not found") { return .failure(.commandNotFound(name)) }
     return .success(
       CommandOutput(exitStatus: record.exitStatus, stdout: record.stdout, stderr: record.stderr))
   }

@@ -18,7 +18,12 @@ enum ChildProcess {
   /// Kills every probe still running (Ctrl-C): their groups, so their own children go too.
   static func killAll() {
     for group in running.withLock({ $0 }) { kill(-group, SIGKILL) }
+    SSHClientProcess.terminateAll()
   }
+
+  /// How long output is still read after the child exited: a daemon it started may hold the
+  /// pipes open forever, and what the child itself wrote is already in them.
+  static let drainGrace = Duration.milliseconds(100)
 
   static func run(_ command: ProbeCommand, timeout: Duration) -> Result<CommandOutput, ProbeError> {
     guard let program = command.argv.first, !program.isEmpty else {
@@ -103,9 +108,20 @@ enum ChildProcess {
     var buffer = [UInt8](repeating: 0, count: 65536)
     var timedOut = false
     var tooLarge = false
+    var status: Int32 = 0
+    var exitedAt: ContinuousClock.Instant?
     while open[0] || open[1] {
-      let remaining = deadline - ContinuousClock.now
-      if remaining <= .zero {
+      let now = ContinuousClock.now
+      if exitedAt == nil {
+        let waited = waitpid(pid, &status, WNOHANG)
+        if waited == pid { exitedAt = now }
+        if waited < 0 && errno != EINTR { return .failure(.other("lost child of \(command)")) }
+      }
+      // After the grace only what is already in the pipes is read (a late thread must not cut
+      // off the child's own last bytes), without waiting for more.
+      let draining = exitedAt.map { now - $0 >= drainGrace } ?? false
+      let remaining = deadline - now
+      if remaining <= .zero && exitedAt == nil {
         timedOut = true
         break
       }
@@ -114,8 +130,9 @@ enum ChildProcess {
         pollfd(fd: open[1] ? stderr : -1, events: Int16(POLLIN), revents: 0),
       ]
       let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + 1)
-      let ready = poll(&fds, 2, min(milliseconds, 1000))
-      if ready < 0 && errno != EINTR { break }
+      // Short polls until the child exits: its exit is seen by waitpid, not by the pipes.
+      let ready = poll(&fds, 2, draining ? 0 : exitedAt == nil ? min(milliseconds, 10) : 10)
+      if ready < 0 && errno != EINTR || draining && ready == 0 { break }
       for index in 0..<2 where open[index] && fds[index].revents != 0 {
         let count = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
         if count > 0 {
@@ -129,15 +146,14 @@ enum ChildProcess {
     }
     if timedOut || tooLarge {
       kill(-pid, SIGKILL)
-      var status: Int32 = 0
-      waitpid(pid, &status, 0)
+      if exitedAt == nil { waitpid(pid, &status, 0) }
       return timedOut
         ? .failure(.timedOut(command: command.description, after: timeout))
         : .failure(.other("output of \(command) exceeds \(outputLimit >> 20) MiB"))
     }
-    // Both pipes are closed; the child may still be exiting. Wait for it within the same deadline.
-    var status: Int32 = 0
-    while true {
+    // Both pipes are closed (or the grace is over); the child may still be exiting. Wait for it
+    // within the same deadline.
+    while exitedAt == nil {
       let waited = waitpid(pid, &status, WNOHANG)
       if waited == pid { break }
       if waited < 0 && errno != EINTR { return .failure(.other("lost child of \(command)")) }

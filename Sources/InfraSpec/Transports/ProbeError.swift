@@ -1,5 +1,8 @@
 /// Why a fact could not be learned: every case ends as "could not check", never as a failed check.
-public enum ProbeError: Error, Sendable, Equatable {
+///
+/// It prints as its `message`, so an error interpolated into another message never shows as a
+/// Swift enum dump (`connection("…")`).
+public enum ProbeError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The program is not installed on the host (exit 127 from a shell, ENOENT locally).
   case commandNotFound(String)
   /// The command ran longer than its timeout and was killed on the host.
@@ -10,6 +13,8 @@ public enum ProbeError: Error, Sendable, Equatable {
   case unexpectedOutput(command: String, detail: String)
   /// Anything else that stopped the probe, said in words.
   case other(String)
+
+  public var description: String { message }
 
   /// One line for reports: what happened, in the grammar of failure messages.
   public var message: String {

@@ -120,12 +120,14 @@ struct FleetLabTests {
       """
     ])
     _ = try CLI.run(["list"], in: root)
-    // The run starts; a second later nrt1's sshd and its sessions are killed.
+    // The run starts; once nrt1 runs the slow command (a loaded machine may take seconds to get
+    // there), nrt1's sshd and its sessions are killed.
     let result = try Shell.run(
       [
         "sh", "-c",
         "\"$0\" run \"$2\" --inventory \"$1\"/inventory.ini --known-hosts \"$1\"/known_hosts --format human & "
-          + "sleep 1; bash lab/fault.sh kill nrt1 >/dev/null 2>&1; wait $!",
+          + "for _ in $(seq 300); do ip netns pids isl-nrt1 | xargs -r ps -o args= -p | grep -q '^sleep 3' && break; "
+          + "sleep 0.1; done; bash lab/fault.sh kill nrt1 >/dev/null 2>&1; wait $!",
         CLI.infraspec, Self.state, root.appendingPathComponent("Specs").path,
       ], in: Self.repository, environment: ["XDG_CACHE_HOME": CLI.cacheDirectory])
     #expect(result.status == 2, "\(result.stdout)\(result.stderr)")

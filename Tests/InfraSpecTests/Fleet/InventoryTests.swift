@@ -56,4 +56,29 @@ struct InventoryTests {
       try Inventory.parse("a novalue\n")
     }
   }
+
+  @Test("nested ranges stop at the host limit at once instead of expanding 10^8 names")
+  func nestedRanges() {
+    let start = ContinuousClock.now
+    #expect(
+      throws: Inventory.ParseError(line: 1, message: "h[0:9999][0:9999] names more than 10000 hosts")
+    ) {
+      try Inventory.parse("h[0:9999][0:9999]\n")
+    }
+    #expect(throws: Inventory.ParseError(line: 2, message: "the inventory names more than 10000 hosts")) {
+      try Inventory.parse("a[0:9999]\nb[0:9]\n")
+    }
+    #expect(ContinuousClock.now - start < .seconds(1))
+  }
+
+  @Test("--limit globs with many stars match in linear time")
+  func manyStars() throws {
+    let inventory = Inventory(hosts: [
+      .init(name: String(repeating: "a", count: 60), address: "x", groups: ["all"], variables: [:])
+    ])
+    let start = ContinuousClock.now
+    #expect(inventory.limited(to: "*a*a*a*a*a*a*a*a*b").isEmpty)
+    #expect(inventory.limited(to: "a*a*a*a*a*a*a*a*").count == 1)
+    #expect(ContinuousClock.now - start < .milliseconds(100))
+  }
 }

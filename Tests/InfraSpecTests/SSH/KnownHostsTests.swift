@@ -3,6 +3,10 @@ import Testing
 
 @testable import InfraSpec
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @Suite("known_hosts parsing")
 struct KnownHostsTests {
   private let key: [UInt8] = Array("\0\0\0\u{0B}ssh-ed25519\0\0\0\u{20}abcdefghijklmnopqrstuvwxyz012345".utf8)
@@ -45,5 +49,44 @@ struct KnownHostsTests {
     #expect(file.issues == ["kh:4: unknown marker @bogus; line ignored"])
     #expect(file.preferredKeyTypes(for: "lax1") == ["ssh-ed25519"])
     #expect(file.preferredKeyTypes(for: "lax5") == KnownHosts.supportedKeyTypes)
+  }
+
+  @Test("new keys are appended to a known_hosts that has entries, 16 at once, other lines untouched")
+  func appendConcurrently() async throws {
+    let directory = NSTemporaryDirectory() + "infraspec-known-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = directory + "/ssh/known_hosts"
+    // An existing file whose last line has no newline.
+    try FileManager.default.createDirectory(atPath: directory + "/ssh", withIntermediateDirectories: true)
+    let existing = "# kept\n|1|c2FsdA==|aGFzaA== ssh-ed25519 \(base64)"
+    try existing.write(toFile: path, atomically: true, encoding: .utf8)
+    let lines = (0..<16).map {
+      KnownHosts.line(name: "[pop\($0).example.net]:22\($0)", keyType: "ssh-ed25519", key: key)
+    }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for line in lines { group.addTask { try KnownHosts.append(line, to: path) } }
+      try await group.waitForAll()
+    }
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text.hasPrefix(existing + "\n"))
+    #expect(text.hasSuffix("\n"))
+    let written = text.split(separator: "\n").dropFirst(2).map(String.init)
+    #expect(Set(written) == Set(lines))
+    #expect(written.count == 16)
+    #expect(KnownHosts(paths: [path]).entries.count == 17)
+  }
+
+  @Test("name resolution obeys the connect timeout even when the resolver never answers")
+  func resolutionTimeout() {
+    let start = ContinuousClock.now
+    #expect(throws: ProbeError.connection("cannot resolve pop.example.net: no answer within 300ms")) {
+      _ = try SSHConnection.resolve(
+        "pop.example.net", port: 22, deadline: .now + .milliseconds(300), timeout: .milliseconds(300)
+      ) { _, _ in
+        Thread.sleep(forTimeInterval: 5)
+        return (EAI_AGAIN, nil)
+      }
+    }
+    #expect(ContinuousClock.now - start < .seconds(1))
   }
 }

@@ -96,4 +96,23 @@ struct SSHConfigTests {
     #expect(plain.port == 22)
     #expect(plain.knownHostsName == "other")
   }
+
+  @Test("a config that includes itself is refused at OpenSSH's depth limit, at once")
+  func selfInclude() throws {
+    let directory = NSTemporaryDirectory() + "infraspec-include-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = directory + "/config"
+    try "Host *\n  User ops\nInclude config\nInclude config config\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let start = ContinuousClock.now
+    #expect(
+      throws: ProbeError.connection(
+        "SSH config \(path) cannot be used: \(path):3: Include nested more than 16 levels deep (does a file include itself?)"
+      )
+    ) {
+      try SSHConfig(contentsOf: path)
+    }
+    #expect(ContinuousClock.now - start < .seconds(1))
+  }
 }

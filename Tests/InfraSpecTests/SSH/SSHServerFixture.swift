@@ -18,6 +18,8 @@ final class SSHServerFixture: @unchecked Sendable {
     var hostKeyTypes = ["ed25519", "ecdsa"]
     /// When set, root may log in with this password (the server sees a private copy of /etc/shadow).
     var rootPassword: String?
+    /// Sessions get `TMPDIR` set to the fixture's own `tmp`, so a test can see what they leave.
+    var privateTemporaryDirectory = false
     /// Lines appended to sshd_config, e.g. `AllowTcpForwarding no`.
     var extraConfig = ""
   }
@@ -70,6 +72,9 @@ final class SSHServerFixture: @unchecked Sendable {
     }
     try authorized.write(toFile: directory + "/authorized_keys", atomically: true, encoding: .utf8)
 
+    if configuration.privateTemporaryDirectory {
+      try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+    }
     let port = try freePort()
     var config =
       configuration.extraConfig + "\n" + """
@@ -87,7 +92,7 @@ final class SSHServerFixture: @unchecked Sendable {
         LogLevel ERROR
         # Bash skips ~/.bashrc for ssh commands when SHLVL is set: tests must not depend on (or
         # break) the rc files of this machine's root account.
-        SetEnv SHLVL=1
+        SetEnv SHLVL=1\(configuration.privateTemporaryDirectory ? " TMPDIR=\(directory)/tmp" : "")
 
         """
     for type in configuration.hostKeyTypes { config += "HostKey \(directory)/host_\(type)\n" }
@@ -158,6 +163,20 @@ final class SSHServerFixture: @unchecked Sendable {
     for child in Self.descendants(of: pid) { kill(child, SIGKILL) }
   }
 
+  /// Kills only sshd's own per-connection processes, as a dropped connection would end them:
+  /// what the sessions started is left to notice on its own.
+  func dropConnections() {
+    for child in Self.descendants(of: pid) {
+      guard let data = FileManager.default.contents(atPath: "/proc/\(child)/cmdline"),
+        String(decoding: data, as: UTF8.self).hasPrefix("sshd:")
+      else { continue }
+      kill(child, SIGKILL)
+    }
+  }
+
+  /// Every process the server's connections started (sshd's own included).
+  var sessionProcesses: [Int32] { Self.descendants(of: pid) }
+
   func stop() {
     guard !stopped else { return }
     stopped = true
@@ -189,6 +208,12 @@ final class SSHServerFixture: @unchecked Sendable {
       }
     }
     return result
+  }
+
+  /// A process's command line, arguments joined by spaces.
+  static func commandLine(_ pid: Int32) -> String {
+    let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+    return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
   }
 
   /// Processes on this machine whose command line contains `marker`.

@@ -47,7 +47,11 @@ public final class OpenSSHTransport: Transport {
     if let file = options.knownHostsFile {
       arguments += ["-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null"]
     }
-    if options.acceptNewHostKeys { arguments += ["-o", "StrictHostKeyChecking=accept-new"] }
+    // The host key policy is ours, never the config's: `StrictHostKeyChecking no` there would
+    // let ssh connect to a host whose key changed. `no` only ever means "accept unknown keys".
+    let endpoint = try? SSHEndpoint(target: parsed, options: options)
+    let acceptNew = options.acceptNewHostKeys || endpoint?.hostKeyPolicy == .acceptNew
+    arguments += ["-o", "StrictHostKeyChecking=\(acceptNew ? "accept-new" : "yes")"]
     for identity in options.identityFiles { arguments += ["-i", identity] }
     if let user = parsed.user { arguments += ["-l", user] }
     if let port = parsed.port { arguments += ["-p", String(port)] }
@@ -76,11 +80,57 @@ public final class OpenSSHTransport: Transport {
         try? FileManager.default.removeItem(atPath: controlDirectory)
         let detail = errorsLock.withLock { String(decoding: errors, as: UTF8.self) }
           .trimmingCharacters(in: .whitespacesAndNewlines)
+        if let endpoint, let refusal = Self.hostKeyRefusal(detail, endpoint: endpoint) {
+          throw .connection(refusal)
+        }
         throw .connection(
           "ssh to \(name) failed (exit status \(status)): \(detail.isEmpty ? "timed out" : detail)")
       }
       try? await Task.sleep(for: .milliseconds(10))
     }
+  }
+
+  /// ssh's own words for a changed or revoked host key, said the way the libssh2 transport says
+  /// them (`KnownHosts` finds the line ssh means).
+  static func hostKeyRefusal(_ detail: String, endpoint: SSHEndpoint) -> String? {
+    let changed = detail.contains("REMOTE HOST IDENTIFICATION HAS CHANGED")
+    let revoked = detail.contains("REVOKED HOST KEY")
+    guard changed || revoked else { return nil }
+    // ssh ends its lines with "\r\n", one Character in Swift: split on whitespace, not on "\n".
+    let words = detail.split(whereSeparator: \.isWhitespace)
+    let knownHosts = KnownHosts(paths: endpoint.knownHostsFiles)
+    let entries = knownHosts.entries(matching: endpoint.knownHostsName)
+    let name = endpoint.knownHostsName
+    if revoked {
+      // "The ED25519 host key for [h]:22 is marked as revoked." names the type, not the key: the
+      // offered key is the revoked one, so its entry says which.
+      guard
+        let the = words.indices.first(where: {
+          words[$0] == "The" && $0 + 3 < words.count && words[$0 + 2] == "host" && words[$0 + 3] == "key"
+        })
+      else { return nil }
+      let type = "ssh-" + words[the + 1].lowercased()
+      guard
+        let entry = entries.first(where: {
+          $0.marker == .revoked
+            && ($0.keyType == type || $0.keyType.hasPrefix("ecdsa") && type == "ssh-ecdsa")
+        })
+      else { return nil }
+      return KnownHosts.revokedMessage(
+        name: name, entry: entry, fingerprint: KnownHosts.fingerprint(entry.key))
+    }
+    guard
+      let fingerprint = words.first(where: { $0.hasPrefix("SHA256:") }).map({
+        String($0.trimmingCharacters(in: CharacterSet(charactersIn: ".")))
+      })
+    else { return nil }
+    // "Offending ED25519 key in /home/ops/.ssh/known_hosts:3"
+    guard let offending = words.firstIndex(of: "Offending"), offending + 4 < words.count else { return nil }
+    let location = String(words[offending + 4])
+    guard
+      let entry = entries.first(where: { location.hasSuffix($0.location) || $0.location.hasSuffix(location) })
+    else { return nil }
+    return KnownHosts.changedMessage(name: name, entry: entry, fingerprint: fingerprint)
   }
 
   /// Runs `command` in its own exec over the master connection, killed on the host at `timeout`.
@@ -133,26 +183,37 @@ public final class OpenSSHTransport: Transport {
     let silence = timeout + .seconds(15)
     let processSlot = ResultSlot<SSHClientProcess>()
     var broken: ProbeError?
-    var errors: [UInt8] = []
     let argv =
       ["ssh", "-o", "ControlMaster=no"] + baseArguments + ["--", destination, BatchScript.remoteCommand]
     do {
+      // The script's standard input stays open: its end is how the host learns the run is over.
+      let received: (Int) -> Void = { records in
+        if records > 0 { processSlot.value?.killIfSilent(for: silence) }
+        let control = collector.takeControlInput()
+        if !control.isEmpty { processSlot.value?.send(control) }
+        // A daemon a probe started may hold the channel open; every result is in.
+        if collector.isComplete { processSlot.value?.kill() }
+      }
       let process = try SSHClientProcess.start(
-        argv, environment: environment, input: collector.script,
+        argv, environment: environment, input: collector.script, keepInputOpen: true,
         onStdout: { bytes in
           do throws(ProbeError) {
-            if try collector.stdout(bytes) > 0 { processSlot.value?.killIfSilent(for: silence) }
+            received(try collector.stdout(bytes))
           } catch {
             broken = broken ?? error
             processSlot.value?.kill()
           }
         },
         onStderr: { bytes in
-          errors += bytes
-          collector.stderr(bytes)
+          do throws(ProbeError) {
+            received(try collector.stderr(bytes))
+          } catch {
+            broken = broken ?? error
+            processSlot.value?.kill()
+          }
         },
         onExit: { status in
-          let detail = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+          let detail = collector.scriptErrors
           if let broken {
             collector.finish(.failure(broken))
           } else if status == 255 {

@@ -1,6 +1,10 @@
 import Crypto
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// OpenSSH `known_hosts` files, read by InfraSpec itself: libssh2 ignores `@revoked` and cannot say
 /// which key types a host is known by, which InfraSpec needs to steer the key exchange.
 struct KnownHosts {
@@ -127,6 +131,16 @@ struct KnownHosts {
     return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
   }
 
+  /// What both transports say when a host offers a key other than the one known for it.
+  static func changedMessage(name: String, entry: Entry, fingerprint: String) -> String {
+    "HOST KEY CHANGED for \(name): \(entry.location) has \(entry.keyType) \(Self.fingerprint(entry.key)), the host now offers \(fingerprint). Someone could be intercepting the connection, or the host was reinstalled; refusing to connect. If the change is expected, verify the new key and replace line \(entry.location)."
+  }
+
+  /// What both transports say when a host offers a key marked `@revoked`.
+  static func revokedMessage(name: String, entry: Entry, fingerprint: String) -> String {
+    "host key of \(name) is REVOKED (@revoked at \(entry.location)): \(entry.keyType) \(fingerprint); refusing to connect"
+  }
+
   /// The line that trusts `key` for `name`, ready for a known_hosts file.
   static func line(name: String, keyType: String, key: [UInt8]) -> String {
     "\(name) \(keyType) \(Data(key).base64EncodedString())"
@@ -141,34 +155,42 @@ struct KnownHosts {
   }
 
   /// Appends `line` to the file at `path`, creating it (and a private `~/.ssh`) when missing.
+  ///
+  /// One writer at a time (a lock here, `flock` against other processes), one `write` of the
+  /// whole line to a descriptor opened with `O_APPEND`: hosts connecting side by side under
+  /// `--jobs` each add their line, and no other line is ever rewritten.
   static func append(_ line: String, to path: String) throws(ProbeError) {
     let directory = (path as NSString).deletingLastPathComponent
-    do {
-      if !FileManager.default.fileExists(atPath: directory) {
+    if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+      do {
         try FileManager.default.createDirectory(
           atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      } catch {
+        throw .other("cannot create \(directory) for known_hosts: \(error.localizedDescription)")
       }
-      if !FileManager.default.fileExists(atPath: path) {
-        guard
-          FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        else {
-          throw ProbeError.other("cannot create known_hosts file \(path)")
-        }
+    }
+    appendLock.lock()
+    defer { appendLock.unlock() }
+    let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw .other("cannot add the host key to \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { _ = close(descriptor) }
+    _ = flock(descriptor, LOCK_EX)
+    var text = line + "\n"
+    var status = stat()
+    if fstat(descriptor, &status) == 0 && status.st_size > 0 {
+      var last: UInt8 = 0
+      if pread(descriptor, &last, 1, status.st_size - 1) == 1 && last != UInt8(ascii: "\n") {
+        text = "\n" + text
       }
-      let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-      defer { try? handle.close() }
-      let end = try handle.seekToEnd()
-      var text = line + "\n"
-      if end > 0 {
-        try handle.seek(toOffset: end - 1)
-        if try handle.read(upToCount: 1) != Data("\n".utf8) { text = "\n" + text }
-        try handle.seekToEnd()
-      }
-      try handle.write(contentsOf: Data(text.utf8))
-    } catch let error as ProbeError {
-      throw error
-    } catch {
-      throw .other("cannot add the host key to \(path): \(error.localizedDescription)")
+    }
+    let bytes = Array(text.utf8)
+    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    guard written == bytes.count else {
+      throw .other("cannot add the host key to \(path): \(String(cString: strerror(errno)))")
     }
   }
+
+  private static let appendLock = NSLock()
 }

@@ -23,9 +23,16 @@ final class SSHChannelOperation: @unchecked Sendable {
   var input: [UInt8] = []
   var inputOffset = 0
   var eofSent = false
+  /// For `exec`: never send EOF after `input`; the remote side watches its input for the end.
+  var keepsInputOpen = false
+  /// Everything wanted has arrived: close the channel without waiting for the remote side.
+  var isSatisfied = false
   /// Not before this instant may the open be tried again (the server refused a channel).
   var retryOpenAt: ContinuousClock.Instant?
   var openAttempts = 0
+  /// How long opening may take once a channel slot is free: waiting for a slot is queueing, fair
+  /// and in order, and never counts against this.
+  var openTimeout: Duration?
   /// When the operation gives up; moved forward by callers as data arrives.
   var deadline: ContinuousClock.Instant?
   /// What to report if `deadline` passes.

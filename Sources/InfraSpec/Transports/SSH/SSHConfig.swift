@@ -21,11 +21,17 @@ struct SSHConfig: Equatable {
   }
 
   var blocks: [Block] = []
+  /// Set when the configuration cannot be used as a whole (includes nested too deep).
+  var error: String?
+
+  /// OpenSSH refuses includes nested deeper than this (`READCONF_MAX_DEPTH`).
+  static let maximumIncludeDepth = 16
 
   /// Parses `text`; `Include` names are resolved against `directory`, as `ssh` does for the user config.
   init(text: String, name: String, directory: String, depth: Int = 0) {
     blocks = [Block(patterns: nil)]
     for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      if error != nil { break }
       let words = Self.words(raw)
       guard var keyword = words.first?.lowercased() else { continue }
       var arguments = Array(words.dropFirst())
@@ -47,13 +53,19 @@ struct SSHConfig: Equatable {
           Block(
             patterns: [], isMatch: true,
             lines: [Line(keyword: keyword, arguments: arguments, location: location)]))
-      case "include" where depth < 8:
-        for argument in arguments {
+      case "include":
+        guard depth < Self.maximumIncludeDepth else {
+          error =
+            "\(location): Include nested more than \(Self.maximumIncludeDepth) levels deep (does a file include itself?)"
+          break
+        }
+        for argument in arguments where error == nil {
           let pattern =
             argument.hasPrefix("/") || argument.hasPrefix("~") ? argument : directory + "/" + argument
-          for path in Self.glob(SSHConfig.expandTilde(pattern)) {
+          for path in Self.glob(SSHConfig.expandTilde(pattern)) where error == nil {
             guard let included = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             let nested = SSHConfig(text: included, name: path, directory: directory, depth: depth + 1)
+            error = nested.error
             // Lines of an included file belong to the enclosing block until the file starts its own.
             blocks[blocks.count - 1].lines += nested.blocks[0].lines
             blocks += nested.blocks.dropFirst()
@@ -78,6 +90,7 @@ struct SSHConfig: Equatable {
     self.init(
       text: text, name: (path as NSString).lastPathComponent,
       directory: (path as NSString).deletingLastPathComponent)
+    if let error { throw .connection("SSH config \(path) cannot be used: \(error)") }
   }
 
   /// What the configuration says for `alias`, the host name as the user typed it.

@@ -14,6 +14,8 @@ import Foundation
 final class SSHConnection: @unchecked Sendable {
   /// Above this many open channels a new one waits; sshd's default MaxSessions is 10.
   static let maximumChannels = 8
+  /// Refused opens, with none of our channels open, after which the server is taken at its word.
+  static let refusalsWithNoChannelOpen = 5
   private static let libraryStatus: Int32 = libssh2_init(0)
 
   let endpoint: SSHEndpoint
@@ -30,6 +32,7 @@ final class SSHConnection: @unchecked Sendable {
   private var operations: [SSHChannelOperation] = []
   private var openOwner: SSHChannelOperation?
   private var channelsInUse = 0
+  private var sessionChannelsOpened = 0
   private var failure: ProbeError?
   private var buffer = [CChar](repeating: 0, count: 65_536)
   private(set) var warnings: [String] = []
@@ -227,6 +230,9 @@ final class SSHConnection: @unchecked Sendable {
       openOwner = operation
       operation.state = .opening
       operation.openAttempts += 1
+      if let openTimeout = operation.openTimeout, operation.openAttempts == 1 {
+        operation.deadline = .now + openTimeout
+      }
       return stepOpen(operation, session)
     case .opening:
       return stepOpen(operation, session)
@@ -282,6 +288,7 @@ final class SSHConnection: @unchecked Sendable {
       openOwner = nil
       operation.channel = channel
       channelsInUse += 1
+      if operation.isExec { sessionChannelsOpened += 1 }
       if operation.outcome != nil {
         operation.state = .closing
       } else if operation.isExec {
@@ -297,8 +304,11 @@ final class SSHConnection: @unchecked Sendable {
     openOwner = nil
     if code == LIBSSH2_ERROR_CHANNEL_FAILURE, operation.isExec, operation.outcome == nil {
       // The server's MaxSessions is reached: back-pressure, not an error. Retry when one of our
-      // channels closes, or shortly in case the limit is shared with others.
-      if channelsInUse == 0 && operation.openAttempts > 100 {
+      // channels closes. If no session channel ever opened on this connection, a few quick
+      // refusals mean none will (MaxSessions 0): say so at once instead of retrying for long.
+      // Once one has opened, the server may just not have freed a closed one yet.
+      let refusals = sessionChannelsOpened == 0 ? Self.refusalsWithNoChannelOpen : 100
+      if channelsInUse == 0 && operation.openAttempts >= refusals {
         finish(
           operation,
           .failure(
@@ -344,7 +354,9 @@ final class SSHConnection: @unchecked Sendable {
       operation.inputOffset += written
       progressed = true
     }
-    if operation.isExec && !operation.eofSent && operation.inputOffset == operation.input.count {
+    if operation.isExec && !operation.keepsInputOpen && !operation.eofSent
+      && operation.inputOffset == operation.input.count
+    {
       let status = libssh2_channel_send_eof(channel)
       if status == 0 {
         operation.eofSent = true
@@ -364,7 +376,7 @@ final class SSHConnection: @unchecked Sendable {
             : infraspec_libssh2_channel_read_stderr(channel, bytes.baseAddress, bytes.count)
         }
         if count > 0 {
-          let bytes = buffer[0..<count].map { UInt8(bitPattern: $0) }
+          let bytes = buffer.withUnsafeBytes { Array($0.prefix(count)) }
           if stream == 0 { operation.onStdout(bytes) } else { operation.onStderr(bytes) }
           progressed = true
           continue
@@ -377,7 +389,7 @@ final class SSHConnection: @unchecked Sendable {
         break
       }
     }
-    if ended[0] && ended[1] || operation.outcome != nil {
+    if ended[0] && ended[1] || operation.outcome != nil || operation.isSatisfied {
       operation.state = .closing
       return true
     }
@@ -528,13 +540,9 @@ final class SSHConnection: @unchecked Sendable {
     case .trusted:
       return
     case .revoked(let entry):
-      throw .connection(
-        "host key of \(name) is REVOKED (@revoked at \(entry.location)): \(keyType) \(fingerprint); refusing to connect"
-      )
+      throw .connection(KnownHosts.revokedMessage(name: name, entry: entry, fingerprint: fingerprint))
     case .changed(let entry):
-      throw .connection(
-        "HOST KEY CHANGED for \(name): \(entry.location) has \(entry.keyType) \(KnownHosts.fingerprint(entry.key)), the host now offers \(fingerprint). Someone could be intercepting the connection, or the host was reinstalled; refusing to connect. If the change is expected, verify the new key and replace line \(entry.location)."
-      )
+      throw .connection(KnownHosts.changedMessage(name: name, entry: entry, fingerprint: fingerprint))
     case .unknown:
       let line = KnownHosts.line(name: name, keyType: keyType, key: key)
       if endpoint.hostKeyPolicy == .acceptNew {
@@ -578,17 +586,66 @@ final class SSHConnection: @unchecked Sendable {
     _ = poll(&descriptor, 1, Int32(milliseconds(from: now, to: deadline)))
   }
 
-  private func openSocket(deadline: ContinuousClock.Instant) throws(ProbeError) -> Int32 {
-    let name =
-      "\(endpoint.address.contains(":") ? "[\(endpoint.address)]" : endpoint.address):\(endpoint.port)"
+  /// Name resolution within the connect timeout: `getaddrinfo` cannot be interrupted, so it runs
+  /// on a thread of its own that is abandoned (and frees its answer itself) when time is up.
+  static func resolve(
+    _ host: String, port: UInt16, deadline: ContinuousClock.Instant, timeout: Duration,
+    lookup: @escaping @Sendable (String, String) -> (Int32, UnsafeMutablePointer<addrinfo>?) = systemLookup
+  ) throws(ProbeError) -> UnsafeMutablePointer<addrinfo> {
+    final class Lookup: @unchecked Sendable {
+      let lock = NSLock()
+      let done = DispatchSemaphore(value: 0)
+      var status: Int32 = 0
+      var list: UnsafeMutablePointer<addrinfo>?
+      var abandoned = false
+    }
+    let answer = Lookup()
+    let thread = Thread {
+      let (status, list) = lookup(host, String(port))
+      answer.lock.lock()
+      if answer.abandoned {
+        if let list { freeaddrinfo(list) }
+      } else {
+        answer.status = status
+        answer.list = list
+      }
+      answer.lock.unlock()
+      answer.done.signal()
+    }
+    thread.start()
+    let remaining = max(.zero, deadline - .now).components
+    let nanoseconds = Int(remaining.seconds) * 1_000_000_000 + Int(remaining.attoseconds / 1_000_000_000)
+    let finished = answer.done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success
+    answer.lock.lock()
+    defer { answer.lock.unlock() }
+    guard finished else {
+      answer.abandoned = true
+      if let list = answer.list { freeaddrinfo(list) }
+      throw .connection("cannot resolve \(host): no answer within \(timeout.formatted)")
+    }
+    guard answer.status == 0, let list = answer.list else {
+      throw .connection("cannot resolve \(host): \(String(cString: gai_strerror(answer.status)))")
+    }
+    return list
+  }
+
+  /// `getaddrinfo` for a TCP connection to `host:port`.
+  @Sendable static func systemLookup(_ host: String, _ port: String) -> (
+    Int32, UnsafeMutablePointer<addrinfo>?
+  ) {
     var hints = addrinfo()
     hints.ai_family = AF_UNSPEC
     hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
     var list: UnsafeMutablePointer<addrinfo>?
-    let status = getaddrinfo(endpoint.address, String(endpoint.port), &hints, &list)
-    guard status == 0, let list else {
-      throw .connection("cannot resolve \(endpoint.address): \(String(cString: gai_strerror(status)))")
-    }
+    let status = getaddrinfo(host, port, &hints, &list)
+    return (status, list)
+  }
+
+  private func openSocket(deadline: ContinuousClock.Instant) throws(ProbeError) -> Int32 {
+    let name =
+      "\(endpoint.address.contains(":") ? "[\(endpoint.address)]" : endpoint.address):\(endpoint.port)"
+    let list = try Self.resolve(
+      endpoint.address, port: endpoint.port, deadline: deadline, timeout: endpoint.connectTimeout)
     defer { freeaddrinfo(list) }
     var problem = "no address"
     var entry: UnsafeMutablePointer<addrinfo>? = list

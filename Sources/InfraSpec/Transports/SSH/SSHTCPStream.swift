@@ -22,7 +22,7 @@ public final class SSHTCPStream: Sendable {
     let state = State()
     let name = "TCP \(host):\(port) via \(connection.endpoint.displayName)"
     let opened = ResultSlot<Result<Void, ProbeError>>()
-    operation.deadline = .now + timeout
+    operation.openTimeout = timeout
     operation.deadlineError = .connection("timed out after \(timeout.formatted) opening \(name)")
     operation.onOpen = { [unowned operation] result in
       operation.deadline = nil

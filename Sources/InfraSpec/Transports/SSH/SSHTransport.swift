@@ -75,14 +75,27 @@ public final class SSHTransport: Transport {
     operation.deadline = .now + silence + connection.endpoint.connectTimeout
     operation.deadlineError = .connection(
       "\(name) stopped answering: no probe result for \(silence.formatted)")
+    // The script's standard input stays open: its end is how the host learns the run is over.
+    operation.keepsInputOpen = true
+    let received: (Int) -> Void = { [unowned operation] records in
+      if records > 0 { operation.deadline = .now + silence }
+      operation.input += collector.takeControlInput()
+      if collector.isComplete { operation.isSatisfied = true }
+    }
     operation.onStdout = { [unowned operation] bytes in
       do throws(ProbeError) {
-        if try collector.stdout(bytes) > 0 { operation.deadline = .now + silence }
+        received(try collector.stdout(bytes))
       } catch {
         operation.outcome = operation.outcome ?? error
       }
     }
-    operation.onStderr = { collector.stderr($0) }
+    operation.onStderr = { [unowned operation] bytes in
+      do throws(ProbeError) {
+        received(try collector.stderr(bytes))
+      } catch {
+        operation.outcome = operation.outcome ?? error
+      }
+    }
     operation.onFinish = { collector.finish($0) }
     return operation
   }
