@@ -15,6 +15,11 @@ struct HTTPResponse: Sendable {
   /// Wall clock (seconds since the epoch) when the response arrived, for `Age`/`Expires` maths.
   var receivedAt: Int64
 
+  /// The first value of `name`: dates hold commas, so their values cannot be joined.
+  func firstHeader(_ name: String) -> String? {
+    headers.first { $0.name.lowercased() == name.lowercased() }?.value
+  }
+
   /// All values of `name` (case-insensitive) joined by ", ", as RFC 9110 allows; nil when absent.
   func header(_ name: String) -> String? {
     let values = headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)

@@ -36,7 +36,7 @@ final class LocalTCPStream: ByteStream, @unchecked Sendable {
         }
         if count < 0 {
           if errno == EAGAIN || errno == EINTR { continue }
-          throw .connection("\(name): send(): \(String(cString: strerror(errno)))")
+          throw .other("\(name): send(): \(String(cString: strerror(errno)))")
         }
         written += count
       }
@@ -52,7 +52,7 @@ final class LocalTCPStream: ByteStream, @unchecked Sendable {
         let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         if count < 0 {
           if errno == EAGAIN || errno == EINTR { continue }
-          throw .connection("\(name): recv(): \(String(cString: strerror(errno)))")
+          throw .other("\(name): recv(): \(String(cString: strerror(errno)))")
         }
         return Array(buffer.prefix(count))
       }
@@ -71,26 +71,26 @@ final class LocalTCPStream: ByteStream, @unchecked Sendable {
     var list: UnsafeMutablePointer<addrinfo>?
     let status = getaddrinfo(host, String(port), &hints, &list)
     guard status == 0, let first = list else {
-      throw .connection("\(name): cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+      throw .other("\(name): cannot resolve \(host): \(String(cString: gai_strerror(status)))")
     }
     defer { freeaddrinfo(list) }
     let address = first.pointee
     let descriptor = socket(
       address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-    guard descriptor >= 0 else { throw .connection("\(name): socket(): \(String(cString: strerror(errno)))") }
+    guard descriptor >= 0 else { throw .other("\(name): socket(): \(String(cString: strerror(errno)))") }
     let stream = LocalTCPStream(descriptor: descriptor, name: name)
     var noDelay: Int32 = 1
     setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
     if Glibc.connect(descriptor, address.ai_addr, address.ai_addrlen) != 0 {
       guard errno == EINPROGRESS else {
-        throw .connection("\(name): connect(): \(String(cString: strerror(errno)))")
+        throw .other("\(name): connect(): \(String(cString: strerror(errno)))")
       }
       try wait(descriptor, for: Int16(POLLOUT), deadline: deadline, what: "connecting to \(name)")
       var socketError: Int32 = 0
       var size = socklen_t(MemoryLayout<Int32>.size)
       getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &socketError, &size)
       guard socketError == 0 else {
-        throw .connection("\(name): connect(): \(String(cString: strerror(socketError)))")
+        throw .other("\(name): connect(): \(String(cString: strerror(socketError)))")
       }
     }
     return stream
@@ -104,7 +104,7 @@ final class LocalTCPStream: ByteStream, @unchecked Sendable {
       let ready = poll(&entry, 1, deadline.pollMilliseconds)
       if ready > 0 { return }
       if ready < 0, errno == EINTR { continue }
-      if ready < 0 { throw .connection("poll(): \(String(cString: strerror(errno)))") }
+      if ready < 0 { throw .other("poll(): \(String(cString: strerror(errno)))") }
       throw .other("timed out \(what)")
     }
   }

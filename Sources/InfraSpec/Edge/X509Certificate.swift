@@ -158,7 +158,7 @@ struct X509Certificate: Sendable, Equatable {
       } else if raw.count == 4 || raw.count == 16 {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         raw.withUnsafeBytes { _ = inet_ntop(raw.count == 4 ? AF_INET : AF_INET6, $0.baseAddress, &text, socklen_t(text.count)) }
-        ip.append(String(cString: text))
+        ip.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
       }
     }
     return (dns, ip)

@@ -56,7 +56,7 @@ enum GPGKeyProbe {
         case 0: break
         case 4: return .absent("no public keyring in \(homedir)")
         case 2 where listed.stderrText.contains("No public key"): return .absent("no such key")
-        default: throw .other("\(list.argv.last ?? "") in \(homedir): \(listed.stderrText.trimmingWhitespace())")
+        default: throw .other(listed.stderrText.trimmingWhitespace())
         }
         let secretOutput = try outputs.output(secrets)
         let grips = Set(

@@ -170,7 +170,7 @@ public struct HTTP: Resource {
   ) -> Self {
     adding("expires", expected: "\(wanted) after Date", file: file, line: line, column: column) {
       (response: HTTPResponse) in
-      guard let text = response.header("Expires") else { return .fail(expected: "\(wanted) after Date", actual: "no Expires") }
+      guard let text = response.firstHeader("Expires") else { return .fail(expected: "\(wanted) after Date", actual: "no Expires") }
       guard let expires = HTTPDate.parse(text) else {
         return .cannotCheck("Expires \(TextMatch.show(text)) is not an HTTP date")
       }
@@ -186,7 +186,7 @@ public struct HTTP: Resource {
   {
     let wanted = Self.bounds(.zero, maximum)
     return adding("age", expected: wanted, file: file, line: line, column: column) { (response: HTTPResponse) in
-      guard let text = response.header("Age") else { return .pass }
+      guard let text = response.firstHeader("Age") else { return .pass }
       guard let seconds = Int64(text) else { return .cannotCheck("Age \(TextMatch.show(text)) is not a number") }
       return Self.within(seconds, .zero, maximum) ? .pass : .fail(expected: wanted, actual: "\(seconds)s")
     }
@@ -199,7 +199,7 @@ public struct HTTP: Resource {
     let wanted = "within \(Self.show(duration)) of Date"
     return adding("last-modified", expected: wanted, file: file, line: line, column: column) {
       (response: HTTPResponse) in
-      guard let text = response.header("Last-Modified") else { return .fail(expected: wanted, actual: "no Last-Modified") }
+      guard let text = response.firstHeader("Last-Modified") else { return .fail(expected: wanted, actual: "no Last-Modified") }
       guard let modified = HTTPDate.parse(text) else {
         return .cannotCheck("Last-Modified \(TextMatch.show(text)) is not an HTTP date")
       }
@@ -285,7 +285,7 @@ public struct HTTP: Resource {
     let cache = CacheControl(response.header("Cache-Control") ?? "")
     if let seconds = cache.seconds("s-maxage") { return (seconds, "s-maxage") }
     if let seconds = cache.seconds("max-age") { return (seconds, "max-age") }
-    if let text = response.header("Expires"), let expires = HTTPDate.parse(text) {
+    if let text = response.firstHeader("Expires"), let expires = HTTPDate.parse(text) {
       return (expires - date(response), "Expires - Date")
     }
     return nil
@@ -293,7 +293,7 @@ public struct HTTP: Resource {
 
   /// The response's `Date`, else when it arrived.
   static func date(_ response: HTTPResponse) -> Int64 {
-    response.header("Date").flatMap(HTTPDate.parse) ?? response.receivedAt
+    response.firstHeader("Date").flatMap(HTTPDate.parse) ?? response.receivedAt
   }
 
   static func within(_ seconds: Int64, _ minimum: Duration, _ maximum: Duration?) -> Bool {
@@ -310,5 +310,5 @@ public struct HTTP: Resource {
 
   static func show(_ duration: Duration) -> String { "\(duration.components.seconds)s" }
 
-  static func show(_ header: String?) -> String { header.map { TextMatch.show($0) } ?? "no Cache-Control" }
+  static func show(_ header: String?) -> String { header.map { TextMatch.show($0, limit: 300) } ?? "no Cache-Control" }
 }

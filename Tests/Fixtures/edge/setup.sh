@@ -108,6 +108,8 @@ pin=$(openssl x509 -in www.pem -pubkey -noout | openssl pkey -pubin -outform der
 
 printf 'hello from the edge\n' >"$dir/www/index.html"
 printf 'new page\n' >"$dir/www/new"
+printf 'sale until Sunday\n' >"$dir/www/sale.html"
+touch -d '10 days ago' "$dir/www/sale.html"
 printf 'origin content\n' >"$dir/www/cached"
 truncate -s 1G "$dir/www/huge" # sparse: a 1 GiB body that takes no disk
 
@@ -148,7 +150,7 @@ cat >"$dir/edge/site.conf" <<CONF
       try_files /index.html =404;
     }
     location = /old { return 301 https://www.pop.test:$tls_port/new; }
-    location = /sale { expires 1h; add_header Last-Modified "Tue, 01 Dec 2026 10:00:00 GMT"; try_files /index.html =404; }
+    location = /sale { expires 1h; try_files /sale.html =404; }
     location = /huge { }
     location = /new { }
     location = /slow { return 200 "late\n"; }
