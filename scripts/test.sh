@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libssh2-1-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm busybox libxml2-utils
-  bind9 bind9-utils bind9-dnsutils ldnsutils python3)
+  bind9 bind9-utils bind9-dnsutils ldnsutils python3 libssl-dev nginx-light gnupg)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")

@@ -44,7 +44,8 @@ struct CacheControl: Sendable, Equatable {
   }
 
   static func == (left: CacheControl, right: CacheControl) -> Bool {
-    left.directives.map { "\($0.name)=\($0.value ?? "")" } == right.directives.map { "\($0.name)=\($0.value ?? "")" }
+    left.directives.map { "\($0.name)=\($0.value ?? "")" }
+      == right.directives.map { "\($0.name)=\($0.value ?? "")" }
   }
 
   func has(_ name: String) -> Bool { directives.contains { $0.name == name.lowercased() } }

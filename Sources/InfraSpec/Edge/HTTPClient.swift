@@ -14,7 +14,8 @@ struct HTTPClient {
       guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
         throw .other("the request header name \(TextMatch.show(name)) is not an HTTP token")
       }
-      guard !value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else {
+      guard !value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F })
+      else {
         throw .other("the request header \(name) holds control characters: \(TextMatch.show(value))")
       }
       names.insert(name.lowercased())
@@ -97,7 +98,10 @@ struct HTTPClient {
     connection.close()
     response.body = sink.kept
     response.bodyTruncated = sink.full
-    if !sink.full { response.bodySHA256 = hash.finalize().map { String($0, radix: 16).leftPadded(to: 2, with: "0") }.joined() }
+    if !sink.full {
+      response.bodySHA256 = hash.finalize().map { String($0, radix: 16).leftPadded(to: 2, with: "0") }
+        .joined()
+    }
     response.elapsed = .now - started
     return response
   }
@@ -127,7 +131,8 @@ struct HTTPClient {
   static func parseStatusLine(_ line: [UInt8]) throws(ProbeError) -> (Int, String) {
     let text = String(decoding: line, as: UTF8.self)
     let parts = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-    guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]) else {
+    guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1])
+    else {
       throw .other("not an HTTP/1.x status line: \(TextMatch.show(text))")
     }
     return (status, parts.count > 2 ? String(parts[2]) : "")

@@ -40,13 +40,19 @@ struct HTTPTarget: Sendable, Hashable, CustomStringConvertible {
     var target = rest[authorityEnd...]
     if let fragment = target.firstIndex(of: "#") { target = target[..<fragment] }
     path = target.isEmpty ? "/" : target.hasPrefix("?") ? "/" + target : String(target)
-    if authority.contains("@") { throw .other("the URL \(TextMatch.show(url)) holds user info; give credentials as a header") }
+    if authority.contains("@") {
+      throw .other("the URL \(TextMatch.show(url)) holds user info; give credentials as a header")
+    }
     var portText: Substring?
     if authority.hasPrefix("[") {
-      guard let close = authority.firstIndex(of: "]") else { throw .other("the URL \(TextMatch.show(url)) has an unclosed [") }
+      guard let close = authority.firstIndex(of: "]") else {
+        throw .other("the URL \(TextMatch.show(url)) has an unclosed [")
+      }
       host = String(authority[authority.index(after: authority.startIndex)..<close])
       let after = authority[authority.index(after: close)...]
-      if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+      if after.hasPrefix(":") {
+        portText = after.dropFirst()
+      } else if !after.isEmpty {
         throw .other("the URL \(TextMatch.show(url)) has text after ]")
       }
     } else {
@@ -76,7 +82,9 @@ struct HTTPTarget: Sendable, Hashable, CustomStringConvertible {
     let origin = "\(scheme)//\(hostHeader)"
     if location.hasPrefix("/") { return origin + location }
     let directory = path.split(separator: "?", maxSplits: 1).first.map { String($0) } ?? "/"
-    let base = directory.hasSuffix("/") ? directory : String(directory[...(directory.lastIndex(of: "/") ?? directory.startIndex)])
+    let base =
+      directory.hasSuffix("/")
+      ? directory : String(directory[...(directory.lastIndex(of: "/") ?? directory.startIndex)])
     return origin + base + location
   }
 }

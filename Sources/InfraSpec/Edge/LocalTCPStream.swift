@@ -76,7 +76,8 @@ final class LocalTCPStream: ByteStream, @unchecked Sendable {
     defer { freeaddrinfo(list) }
     let address = first.pointee
     let descriptor = socket(
-      address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+      address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0
+    )
     guard descriptor >= 0 else { throw .other("\(name): socket(): \(String(cString: strerror(errno)))") }
     let stream = LocalTCPStream(descriptor: descriptor, name: name)
     var noDelay: Int32 = 1
@@ -96,7 +97,9 @@ final class LocalTCPStream: ByteStream, @unchecked Sendable {
     return stream
   }
 
-  private static func wait(_ descriptor: Int32, for events: Int16, deadline: ContinuousClock.Instant, what: String)
+  private static func wait(
+    _ descriptor: Int32, for events: Int16, deadline: ContinuousClock.Instant, what: String
+  )
     throws(ProbeError)
   {
     while true {

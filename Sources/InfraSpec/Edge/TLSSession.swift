@@ -46,7 +46,8 @@ final class TLSSession: @unchecked Sendable {
       let wire = options.alpn.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
       SSL_CTX_set_alpn_protos(context, wire, UInt32(wire.count))
     }
-    guard let ssl = SSL_new(context), let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
+    guard let ssl = SSL_new(context), let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem())
+    else {
       SSL_CTX_free(context)
       throw .stream(.other("OpenSSL: no SSL session"))
     }
@@ -108,11 +109,14 @@ final class TLSSession: @unchecked Sendable {
     var selected: UnsafePointer<UInt8>?
     var length: UInt32 = 0
     SSL_get0_alpn_selected(ssl, &selected, &length)
-    let alpn = selected.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self) }
+    let alpn = selected.map {
+      String(decoding: UnsafeBufferPointer(start: $0, count: Int(length)), as: UTF8.self)
+    }
     var staple: UnsafePointer<UInt8>?
     let stapleLength = infraspec_ssl_ocsp_response(ssl, &staple)
     return TLSHandshake(
-      version: TLSProtocolVersion(openSSL: SSL_version(ssl)), cipher: String(cString: SSL_CIPHER_get_name(SSL_get_current_cipher(ssl))),
+      version: TLSProtocolVersion(openSSL: SSL_version(ssl)),
+      cipher: String(cString: SSL_CIPHER_get_name(SSL_get_current_cipher(ssl))),
       alpn: alpn.flatMap { $0.isEmpty ? nil : $0 }, chain: chain,
       ocspStapled: stapleLength > 0 && staple != nil)
   }
@@ -121,7 +125,9 @@ final class TLSSession: @unchecked Sendable {
   func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) async throws(ProbeError) {
     if !bytes.isEmpty {
       let written = bytes.withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
-      guard written == bytes.count else { throw .other(errorText(SSL_get_error(ssl, written), during: "sending")) }
+      guard written == bytes.count else {
+        throw .other(errorText(SSL_get_error(ssl, written), during: "sending"))
+      }
     }
     try await flush(deadline: deadline)
   }

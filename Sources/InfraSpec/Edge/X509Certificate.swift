@@ -43,7 +43,9 @@ struct X509Certificate: Sendable, Equatable {
     issuer = Self.text(X509_get_issuer_name(pointer))
     var buffer = [CChar](repeating: 0, count: 256)
     let count = X509_NAME_get_text_by_NID(X509_get_subject_name(pointer), NID_commonName, &buffer, 256)
-    commonName = count > 0 ? String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+    commonName =
+      count > 0
+      ? String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     notBefore = try Self.seconds(X509_get0_notBefore(pointer))
     notAfter = try Self.seconds(X509_get0_notAfter(pointer))
     (dnsNames, ipAddresses) = Self.alternativeNames(pointer)
@@ -82,7 +84,8 @@ struct X509Certificate: Sendable, Equatable {
     guard let pointer = try? Self.parse(der) else { return false }
     defer { X509_free(pointer) }
     if Self.isIPAddress(host) { return X509_check_ip_asc(pointer, host, 0) == 1 }
-    return X509_check_host(pointer, host, host.utf8.count, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS), nil) == 1
+    return X509_check_host(pointer, host, host.utf8.count, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS), nil)
+      == 1
   }
 
   /// Whether `pem` holds a private key that belongs to this certificate's public key.
@@ -157,7 +160,9 @@ struct X509Certificate: Sendable, Equatable {
         dns.append(String(decoding: raw, as: UTF8.self))
       } else if raw.count == 4 || raw.count == 16 {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        raw.withUnsafeBytes { _ = inet_ntop(raw.count == 4 ? AF_INET : AF_INET6, $0.baseAddress, &text, socklen_t(text.count)) }
+        raw.withUnsafeBytes {
+          _ = inet_ntop(raw.count == 4 ? AF_INET : AF_INET6, $0.baseAddress, &text, socklen_t(text.count))
+        }
         ip.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
       }
     }

@@ -34,9 +34,12 @@ enum CertificateProbe {
       let path = caFile ?? systemBundle(profile.family)
       let command = read(path)
       return FactPlan(commands: [command], queries: [query]) { outputs throws(ProbeError) in
-        guard let facts = try outputs.answer(query) as? TLSFacts else { throw .other("internal: no handshake") }
+        guard let facts = try outputs.answer(query) as? TLSFacts else {
+          throw .other("internal: no handshake")
+        }
         let anchors = try certificates(in: outputs.output(command), path: path, command: command)
-        return .present(ChainAndAnchors(chain: facts.handshake.chain, anchors: anchors, checkedAt: facts.checkedAt))
+        return .present(
+          ChainAndAnchors(chain: facts.handshake.chain, anchors: anchors, checkedAt: facts.checkedAt))
       }
     }
   }
@@ -62,7 +65,9 @@ enum CertificateProbe {
       let keyCommand = key.map(read)
       return FactPlan(commands: [command] + (keyCommand.map { [$0] } ?? [])) { outputs throws(ProbeError) in
         let output = try outputs.output(command)
-        if output.exitStatus != 0, output.stderrText.contains("No such file") { return .absent("no such file") }
+        if output.exitStatus != 0, output.stderrText.contains("No such file") {
+          return .absent("no such file")
+        }
         var facts = FileFacts(
           path: path, certificates: try certificates(in: output, path: path, command: command),
           checkedAt: Int64(time(nil)))
@@ -85,7 +90,9 @@ enum CertificateProbe {
       throw .other("cannot read \(path): \(output.stderrText.trimmingWhitespace())")
     }
     let found = try X509Certificate.certificates(pem: output.stdout)
-    guard !found.isEmpty else { throw .unexpectedOutput(command: command.description, detail: "no PEM certificate") }
+    guard !found.isEmpty else {
+      throw .unexpectedOutput(command: command.description, detail: "no PEM certificate")
+    }
     return found
   }
 }

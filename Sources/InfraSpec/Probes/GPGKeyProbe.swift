@@ -91,7 +91,9 @@ enum GPGKeyProbe {
       case "pub", "sub":
         finish()
         currentIsSubkey = fields[0] == "sub"
-        guard fields.count > 11 else { throw .unexpectedOutput(command: command.description, detail: String(line)) }
+        guard fields.count > 11 else {
+          throw .unexpectedOutput(command: command.description, detail: String(line))
+        }
         current = GPGKeyFacts.Key(
           fingerprint: "", keygrip: "", validity: fields[1].first ?? "-", created: Int64(fields[5]) ?? 0,
           expires: Int64(fields[6]), capabilities: fields[11].filter(\.isLowercase), hasSecret: false)
@@ -113,6 +115,7 @@ enum GPGKeyProbe {
         "no key with the full fingerprint \(normalized) (pin the whole 40-character fingerprint; gpg listed "
           + keys.map(\.primary.fingerprint).joined(separator: ", ") + ")")
     }
-    return GPGKeyFacts(primary: found.primary, subkeys: found.subkeys, userIDs: found.uids, checkedAt: Int64(time(nil)))
+    return GPGKeyFacts(
+      primary: found.primary, subkeys: found.subkeys, userIDs: found.uids, checkedAt: Int64(time(nil)))
   }
 }

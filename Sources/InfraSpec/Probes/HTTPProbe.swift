@@ -11,7 +11,8 @@ struct HTTPRequestSpec: Sendable, Hashable, CustomStringConvertible {
   var timeout: Duration
 
   var description: String {
-    let extra = headers.keys.sorted().map { " -H \(ShellQuoting.quote("\($0): \(headers[$0] ?? "")"))" }.joined()
+    let extra = headers.keys.sorted().map { " -H \(ShellQuoting.quote("\($0): \(headers[$0] ?? "")"))" }
+      .joined()
     return "GET \(TextMatch.show(url))" + (via.map { " via \($0)" } ?? "") + extra
   }
 }
@@ -22,11 +23,13 @@ enum HTTPProbe {
   static func get(_ spec: HTTPRequestSpec) -> FactPlanner {
     { _ throws(ProbeError) in
       let target = try HTTPTarget(spec.url)
-      let request = try HTTPClient.request(target, headers: spec.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+      let request = try HTTPClient.request(
+        target, headers: spec.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
       let query = NetworkQuery(description: "curl " + spec.description) { transport in
         let deadline = ContinuousClock.now + spec.timeout
         do throws(ProbeError) {
-          let response = try await exchange(request, target: target, via: spec.via, on: transport, deadline: deadline)
+          let response = try await exchange(
+            request, target: target, via: spec.via, on: transport, deadline: deadline)
           return .success(response)
         } catch {
           return .failure(.other("\(target): \(error.message)"))
@@ -49,13 +52,15 @@ enum HTTPProbe {
     deadline: ContinuousClock.Instant
   ) async throws(ProbeError) -> HTTPResponse {
     let address = via ?? target.host
-    let stream = try await EdgeDialler.connect(on: transport, host: address, port: target.port, deadline: deadline)
+    let stream = try await EdgeDialler.connect(
+      on: transport, host: address, port: target.port, deadline: deadline)
     let connection: HTTPConnection
     if target.isTLS {
       do throws(TLSSession.Failure) {
         connection = .tls(
           try await TLSSession.connect(
-            over: stream, serverName: target.host, options: TLSSession.Options(alpn: ["http/1.1"]), deadline: deadline))
+            over: stream, serverName: target.host, options: TLSSession.Options(alpn: ["http/1.1"]),
+            deadline: deadline))
       } catch {
         throw error.probeError
       }

@@ -42,11 +42,13 @@ enum TLSProbe {
   static func handshakeQuery(_ endpoint: TLSEndpoint, alpn: [String]) -> NetworkQuery {
     let offer = alpn.isEmpty ? "" : " -alpn \(alpn.joined(separator: ","))"
     return NetworkQuery(
-      description: "openssl s_client -connect \(endpoint.address):\(endpoint.port) -servername \(endpoint.serverName)\(offer)"
+      description:
+        "openssl s_client -connect \(endpoint.address):\(endpoint.port) -servername \(endpoint.serverName)\(offer)"
     ) { transport in
       let deadline = ContinuousClock.now + endpoint.timeout
       do throws(TLSSession.Failure) {
-        let session = try await open(endpoint, options: TLSSession.Options(alpn: alpn), on: transport, deadline: deadline)
+        let session = try await open(
+          endpoint, options: TLSSession.Options(alpn: alpn), on: transport, deadline: deadline)
         return Result { () throws(ProbeError) in
           TLSFacts(handshake: try session.handshake(), checkedAt: Int64(time(nil)))
         }.map { $0 as any Sendable }
@@ -60,7 +62,8 @@ enum TLSProbe {
   static func version(_ endpoint: TLSEndpoint, _ version: TLSProtocolVersion) -> FactPlanner {
     { _ throws(ProbeError) in
       let query = NetworkQuery(
-        description: "openssl s_client -connect \(endpoint.address):\(endpoint.port) -servername \(endpoint.serverName) -\(version.flag)"
+        description:
+          "openssl s_client -connect \(endpoint.address):\(endpoint.port) -servername \(endpoint.serverName) -\(version.flag)"
       ) { transport in
         let deadline = ContinuousClock.now + endpoint.timeout
         let options = TLSSession.Options(minimum: version, maximum: version)
@@ -83,15 +86,18 @@ enum TLSProbe {
   /// Connects and completes a handshake; a version probe tells "the server said no" (a
   /// finding) from "the connection broke" (could not check).
   static func open(
-    _ endpoint: TLSEndpoint, options: TLSSession.Options, on transport: any Transport, deadline: ContinuousClock.Instant
+    _ endpoint: TLSEndpoint, options: TLSSession.Options, on transport: any Transport,
+    deadline: ContinuousClock.Instant
   ) async throws(TLSSession.Failure) -> TLSSession {
     let stream: any ByteStream
     do throws(ProbeError) {
-      stream = try await EdgeDialler.connect(on: transport, host: endpoint.address, port: endpoint.port, deadline: deadline)
+      stream = try await EdgeDialler.connect(
+        on: transport, host: endpoint.address, port: endpoint.port, deadline: deadline)
     } catch {
       throw .stream(error)
     }
-    return try await TLSSession.connect(over: stream, serverName: endpoint.serverName, options: options, deadline: deadline)
+    return try await TLSSession.connect(
+      over: stream, serverName: endpoint.serverName, options: options, deadline: deadline)
   }
 }
 

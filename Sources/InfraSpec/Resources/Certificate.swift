@@ -19,26 +19,35 @@ public struct Certificate: Resource {
 
   /// Every certificate in the file stays valid at least this long; the failure names the one
   /// that expires first.
-  public func validFor(atLeast duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func validFor(
+    atLeast duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     let expected = "valid for at least \(DNSSEC.days(duration))"
-    return adding("validity", expected: expected, file: file, line: line, column: column) {
+    return adding("validity", expected: expected, title: expected, file: file, line: line, column: column) {
       (facts: CertificateProbe.FileFacts) in
-      CertificateJudge.validity(facts.certificates, forAtLeast: duration, at: facts.checkedAt, expected: expected)
+      CertificateJudge.validity(
+        facts.certificates, forAtLeast: duration, at: facts.checkedAt, expected: expected)
     }
   }
 
   /// The first certificate covers `name` (subjectAltName, wildcards per RFC 6125).
-  public func covers(_ name: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("names", expected: "to cover \(name)", title: "covers \(name)", file: file, line: line, column: column) {
+  public func covers(_ name: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding(
+      "names", expected: "to cover \(name)", title: "covers \(name)", file: file, line: line, column: column
+    ) {
       (facts: CertificateProbe.FileFacts) in
       CertificateJudge.covers(facts.certificates.first, name)
     }
   }
 
   /// The first certificate's issuer (RFC 2253 text, `CN=…,O=…`) contains `text`.
-  public func issuer(contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func issuer(
+    contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     adding(
@@ -50,7 +59,9 @@ public struct Certificate: Resource {
   }
 
   /// The private key in `keyPath` (PEM, unencrypted) belongs to the first certificate.
-  public func matchesKey(_ keyPath: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func matchesKey(
+    _ keyPath: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     adding(
@@ -77,10 +88,12 @@ public struct Certificate: Resource {
       line: line, column: column
     ) { (facts: CertificateProbe.FileFacts) in
       let certificates = facts.certificates
-      for index in certificates.indices.dropLast() where certificates[index].issuer != certificates[index + 1].subject {
+      for index in certificates.indices.dropLast()
+      where certificates[index].issuer != certificates[index + 1].subject {
         return .fail(
           expected: "each certificate issued by the next",
-          actual: "certificate \(index + 1) (\(certificates[index].name)) is issued by \(certificates[index].issuer),"
+          actual:
+            "certificate \(index + 1) (\(certificates[index].name)) is issued by \(certificates[index].issuer),"
             + " followed by \(certificates[index + 1].subject)")
       }
       return .pass
@@ -88,9 +101,12 @@ public struct Certificate: Resource {
   }
 
   /// The file's chain verifies up to a CA in `caFile`, a PEM file on the host.
-  public func verifies(caFile: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func verifies(caFile: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding(
-      "chain", expected: "to verify against \(caFile)", title: "verifies against \(caFile)", file: file, line: line,
+      "chain", expected: "to verify against \(caFile)", title: "verifies against \(caFile)", file: file,
+      line: line,
       column: column, plan: CertificateProbe.fileAndAnchors(path, caFile: caFile)
     ) { (facts: CertificateProbe.ChainAndAnchors) in
       CertificateJudge.verifies(facts, expected: "to verify against \(caFile)")

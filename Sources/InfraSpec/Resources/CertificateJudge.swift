@@ -2,7 +2,9 @@
 enum CertificateJudge {
   /// Every certificate stays valid at least `duration` after `now`; the failure names the one
   /// that expires first, and says whether it is the leaf or an intermediate.
-  static func validity(_ chain: [X509Certificate], forAtLeast duration: Duration, at now: Int64, expected: String)
+  static func validity(
+    _ chain: [X509Certificate], forAtLeast duration: Duration, at now: Int64, expected: String
+  )
     -> Verdict
   {
     guard let first = chain.indices.min(by: { chain[$0].notAfter < chain[$1].notAfter }) else {
@@ -10,7 +12,8 @@ enum CertificateJudge {
     }
     if let early = chain.indices.first(where: { chain[$0].notBefore > now }) {
       return .fail(
-        expected: expected, actual: "\(role(early, of: chain)) is not valid before \(date(chain[early].notBefore))")
+        expected: expected,
+        actual: "\(role(early, of: chain)) is not valid before \(date(chain[early].notBefore))")
     }
     let certificate = chain[first]
     let left = certificate.notAfter - now
@@ -18,7 +21,8 @@ enum CertificateJudge {
     let when = left < 0 ? "expired \(span(-left)) ago" : "expires in \(span(left))"
     let firstOf = chain.count > 1 ? " expires first:" : ""
     return .fail(
-      expected: expected, actual: "\(role(first, of: chain))\(firstOf) \(when) (\(date(certificate.notAfter)))")
+      expected: expected,
+      actual: "\(role(first, of: chain))\(firstOf) \(when) (\(date(certificate.notAfter)))")
   }
 
   static func covers(_ leaf: X509Certificate?, _ name: String) -> Verdict {
@@ -31,7 +35,8 @@ enum CertificateJudge {
   }
 
   static func verifies(_ facts: CertificateProbe.ChainAndAnchors, expected: String) -> Verdict {
-    guard let problem = ChainVerifier.problem(chain: facts.chain, anchors: facts.anchors, at: facts.checkedAt) else {
+    guard let problem = ChainVerifier.problem(chain: facts.chain, anchors: facts.anchors, at: facts.checkedAt)
+    else {
       return .pass
     }
     return .fail(expected: expected, actual: problem)

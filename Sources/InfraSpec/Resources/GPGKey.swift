@@ -21,15 +21,19 @@ public struct GPGKey: Resource {
 
   /// The key is not in the keyring (a retired key, another PoP's key).
   public func doesNotExist(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    addingExistence("does not exist", wanted: false, expected: "absent", file: file, line: line, column: column)
+    addingExistence(
+      "does not exist", wanted: false, expected: "absent", file: file, line: line, column: column)
   }
 
   /// The primary key is neither revoked nor expired, and stays valid at least this long.
-  public func validFor(atLeast duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func validFor(
+    atLeast duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     let expected = "valid for at least \(DNSSEC.days(duration))"
-    return adding("validity", expected: expected, file: file, line: line, column: column) { (key: GPGKeyFacts) in
+    return adding("validity", expected: expected, title: expected, file: file, line: line, column: column) {
+      (key: GPGKeyFacts) in
       Self.problem(key.primary, "primary key", forAtLeast: duration, at: key.checkedAt)
         .map { .fail(expected: expected, actual: $0) } ?? .pass
     }
@@ -41,16 +45,26 @@ public struct GPGKey: Resource {
   public func canEncrypt(
     forAtLeast duration: Duration = .zero, file: String = #filePath, line: Int = #line, column: Int = #column
   ) -> Self {
-    let expected = duration == .zero ? "a valid encryption key" : "an encryption key valid for at least \(DNSSEC.days(duration))"
-    return adding("encryption", expected: expected, title: "can encrypt", file: file, line: line, column: column) {
+    let expected =
+      duration == .zero
+      ? "a valid encryption key" : "an encryption key valid for at least \(DNSSEC.days(duration))"
+    return adding(
+      "encryption", expected: expected, title: "can encrypt", file: file, line: line, column: column
+    ) {
       (key: GPGKeyFacts) in
       if let problem = Self.problem(key.primary, "primary key", forAtLeast: duration, at: key.checkedAt) {
         return .fail(expected: expected, actual: problem)
       }
       let candidates = ([key.primary] + key.subkeys).filter { $0.capabilities.contains("e") }
-      guard !candidates.isEmpty else { return .fail(expected: expected, actual: "no key with encryption capability") }
+      guard !candidates.isEmpty else {
+        return .fail(expected: expected, actual: "no key with encryption capability")
+      }
       let problems = candidates.map { candidate in
-        Self.problem(candidate, candidate.fingerprint == key.primary.fingerprint ? "primary key" : "encryption subkey \(candidate.fingerprint)", forAtLeast: duration, at: key.checkedAt)
+        Self.problem(
+          candidate,
+          candidate.fingerprint == key.primary.fingerprint
+            ? "primary key" : "encryption subkey \(candidate.fingerprint)", forAtLeast: duration,
+          at: key.checkedAt)
       }
       if problems.contains(where: { $0 == nil }) { return .pass }
       return .fail(expected: expected, actual: problems.compactMap { $0 }.joined(separator: "; "))
@@ -59,38 +73,51 @@ public struct GPGKey: Resource {
 
   /// The secret part of the key (primary or a subkey) is in the home: this host can decrypt or sign.
   public func hasSecretKey(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("secret key", expected: "present", title: "has secret key", file: file, line: line, column: column) {
+    adding("secret key", expected: "present", title: "has secret key", file: file, line: line, column: column)
+    {
       (key: GPGKeyFacts) in
-      ([key.primary] + key.subkeys).contains(where: \.hasSecret) ? .pass : .fail(expected: "present", actual: "public key only")
+      ([key.primary] + key.subkeys).contains(where: \.hasSecret)
+        ? .pass : .fail(expected: "present", actual: "public key only")
     }
   }
 
   /// No secret part of the key is in the home: this host holds the public key only.
   public func lacksSecretKey(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("secret key", expected: "absent", title: "lacks secret key", file: file, line: line, column: column) {
+    adding(
+      "secret key", expected: "absent", title: "lacks secret key", file: file, line: line, column: column
+    ) {
       (key: GPGKeyFacts) in
       let secret = ([key.primary] + key.subkeys).filter(\.hasSecret).map(\.fingerprint)
-      return secret.isEmpty ? .pass : .fail(expected: "absent", actual: "secret for \(secret.joined(separator: ", "))")
+      return secret.isEmpty
+        ? .pass : .fail(expected: "absent", actual: "secret for \(secret.joined(separator: ", "))")
     }
   }
 
   /// A user ID of the key contains `text` (`"pop@example.net"`).
-  public func userID(contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self
-  {
+  public func userID(
+    contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  ) -> Self {
     adding(
-      "user id", expected: "to contain \(TextMatch.show(text))", title: "user id contains \(text)", file: file,
+      "user id", expected: "to contain \(TextMatch.show(text))", title: "user id contains \(text)",
+      file: file,
       line: line, column: column
     ) { (key: GPGKeyFacts) in
       key.userIDs.contains { $0.contains(text) }
-        ? .pass : .fail(expected: "to contain \(TextMatch.show(text))", actual: key.userIDs.map { TextMatch.show($0) }.joined(separator: ", "))
+        ? .pass
+        : .fail(
+          expected: "to contain \(TextMatch.show(text))",
+          actual: key.userIDs.map { TextMatch.show($0) }.joined(separator: ", "))
     }
   }
 
   /// Why `key` is not good for `duration` more at `now`; nil when it is.
-  static func problem(_ key: GPGKeyFacts.Key, _ name: String, forAtLeast duration: Duration, at now: Int64) -> String? {
+  static func problem(_ key: GPGKeyFacts.Key, _ name: String, forAtLeast duration: Duration, at now: Int64)
+    -> String?
+  {
     if key.isRevoked { return "\(name) is revoked" }
     if key.isExpired(at: now) {
-      let when = key.expires.map { " \(CertificateJudge.span(now - $0)) ago (\(CertificateJudge.date($0)))" } ?? ""
+      let when =
+        key.expires.map { " \(CertificateJudge.span(now - $0)) ago (\(CertificateJudge.date($0)))" } ?? ""
       return "\(name) expired\(when)"
     }
     if key.validity == "i" { return "\(name) is invalid" }

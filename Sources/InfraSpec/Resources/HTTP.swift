@@ -14,12 +14,15 @@ public struct HTTP: Resource {
     _ url: String, via: String? = nil, headers: [String: String] = [:], timeout: Duration = .seconds(10)
   ) {
     request = HTTPRequestSpec(url: url, via: via, headers: headers, timeout: timeout)
-    __chain = __ResourceChain(subject: "http \(TextMatch.show(url).dropFirst().dropLast())", plan: HTTPProbe.get(request))
+    __chain = __ResourceChain(
+      subject: "http \(TextMatch.show(url).dropFirst().dropLast())", plan: HTTPProbe.get(request))
   }
 
   /// The response status code.
-  public func status(_ code: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("status", expected: String(code), file: file, line: line, column: column) { (response: HTTPResponse) in
+  public func status(_ code: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self
+  {
+    adding("status", expected: String(code), file: file, line: line, column: column) {
+      (response: HTTPResponse) in
       expectEqual(String(code), String(response.status))
     }
   }
@@ -29,7 +32,9 @@ public struct HTTP: Resource {
     -> Self
   {
     let url = request.url
-    return adding("redirect", expected: target, title: "redirects to \(target)", file: file, line: line, column: column) {
+    return adding(
+      "redirect", expected: target, title: "redirects to \(target)", file: file, line: line, column: column
+    ) {
       (response: HTTPResponse) in
       guard [301, 302, 303, 307, 308].contains(response.status) else {
         return .fail(expected: target, actual: "status \(response.status), no redirect")
@@ -47,10 +52,13 @@ public struct HTTP: Resource {
     _ name: String, equals value: String, file: String = #filePath, line: Int = #line, column: Int = #column
   ) -> Self {
     adding(
-      "header \(name)", expected: TextMatch.show(value), title: "header \(name) is \(value)", file: file, line: line,
+      "header \(name)", expected: TextMatch.show(value), title: "header \(name) is \(value)", file: file,
+      line: line,
       column: column
     ) { (response: HTTPResponse) in
-      guard let actual = response.header(name) else { return .fail(expected: TextMatch.show(value), actual: "absent") }
+      guard let actual = response.header(name) else {
+        return .fail(expected: TextMatch.show(value), actual: "absent")
+      }
       return actual == value ? .pass : .fail(expected: TextMatch.show(value), actual: TextMatch.show(actual))
     }
   }
@@ -60,7 +68,8 @@ public struct HTTP: Resource {
     _ name: String, contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column
   ) -> Self {
     adding(
-      "header \(name)", expected: "to contain \(TextMatch.show(text))", title: "header \(name) contains \(text)",
+      "header \(name)", expected: "to contain \(TextMatch.show(text))",
+      title: "header \(name) contains \(text)",
       file: file, line: line, column: column
     ) { (response: HTTPResponse) in
       guard let actual = response.header(name) else {
@@ -72,37 +81,49 @@ public struct HTTP: Resource {
 
   /// The header matches the regular expression `pattern`.
   public func header(
-    _ name: String, matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column
+    _ name: String, matches pattern: String, file: String = #filePath, line: Int = #line,
+    column: Int = #column
   ) -> Self {
     adding(
-      "header \(name)", expected: "to match /\(pattern)/", title: "header \(name) matches /\(pattern)/", file: file,
+      "header \(name)", expected: "to match /\(pattern)/", title: "header \(name) matches /\(pattern)/",
+      file: file,
       line: line, column: column
     ) { (response: HTTPResponse) in
-      guard let actual = response.header(name) else { return .fail(expected: "to match /\(pattern)/", actual: "absent") }
+      guard let actual = response.header(name) else {
+        return .fail(expected: "to match /\(pattern)/", actual: "absent")
+      }
       return TextMatch.matches(pattern, in: actual)
     }
   }
 
   /// The response has no such header (a debug header that must not leak, say).
-  public func lacksHeader(_ name: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self
+  public func lacksHeader(_ name: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
   {
-    adding("header \(name)", expected: "absent", title: "lacks header \(name)", file: file, line: line, column: column) {
+    adding(
+      "header \(name)", expected: "absent", title: "lacks header \(name)", file: file, line: line,
+      column: column
+    ) {
       (response: HTTPResponse) in
       response.header(name).map { .fail(expected: "absent", actual: TextMatch.show($0)) } ?? .pass
     }
   }
 
   /// `Cache-Control` has the directive (`"no-store"`, `"stale-if-error"`).
-  public func cacheControl(_ directive: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func cacheControl(
+    _ directive: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     adding(
-      "cache-control", expected: "to include \(directive)", title: "cache-control has \(directive)", file: file,
+      "cache-control", expected: "to include \(directive)", title: "cache-control has \(directive)",
+      file: file,
       line: line, column: column
     ) { (response: HTTPResponse) in
       let cache = CacheControl(response.header("Cache-Control") ?? "")
       return cache.has(directive)
-        ? .pass : .fail(expected: "to include \(directive)", actual: Self.show(response.header("Cache-Control")))
+        ? .pass
+        : .fail(expected: "to include \(directive)", actual: Self.show(response.header("Cache-Control")))
     }
   }
 
@@ -117,7 +138,8 @@ public struct HTTP: Resource {
       "cache-control \(directive)", expected: wanted, file: file, line: line, column: column
     ) { (response: HTTPResponse) in
       guard let seconds = CacheControl(response.header("Cache-Control") ?? "").seconds(directive) else {
-        return .fail(expected: wanted, actual: "no \(directive) in \(Self.show(response.header("Cache-Control")))")
+        return .fail(
+          expected: wanted, actual: "no \(directive) in \(Self.show(response.header("Cache-Control")))")
       }
       return Self.within(seconds, minimum, maximum) ? .pass : .fail(expected: wanted, actual: "\(seconds)s")
     }
@@ -125,7 +147,9 @@ public struct HTTP: Resource {
 
   /// How long a shared cache may keep the response: `s-maxage`, else `max-age`, else `Expires`
   /// minus `Date`; the failure says which one it read.
-  public func maxAge(atMost maximum: Duration, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func maxAge(
+    atMost maximum: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     freshness(atLeast: .zero, atMost: maximum, file: file, line: line, column: column)
@@ -143,34 +167,44 @@ public struct HTTP: Resource {
     atLeast minimum: Duration, atMost maximum: Duration?, file: String, line: Int, column: Int
   ) -> Self {
     let wanted = Self.bounds(minimum, maximum)
-    return adding("max age", expected: wanted, file: file, line: line, column: column) { (response: HTTPResponse) in
+    return adding("max age", expected: wanted, file: file, line: line, column: column) {
+      (response: HTTPResponse) in
       guard let (seconds, source) = Self.freshness(response) else {
         return .fail(expected: wanted, actual: "no s-maxage, max-age or Expires")
       }
-      return Self.within(seconds, minimum, maximum) ? .pass : .fail(expected: wanted, actual: "\(seconds)s (\(source))")
+      return Self.within(seconds, minimum, maximum)
+        ? .pass : .fail(expected: wanted, actual: "\(seconds)s (\(source))")
     }
   }
 
   /// `Expires` is at least `duration` after the response's `Date` (or the time it arrived).
-  public func expires(after duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func expires(
+    after duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     expiry(Self.bounds(duration, nil), atLeast: duration, atMost: nil, file: file, line: line, column: column)
   }
 
   /// `Expires` is at most `duration` after the response's `Date`: a sale page must not stay cached.
-  public func expires(before duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func expires(
+    before duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
-    expiry(Self.bounds(.zero, duration), atLeast: .zero, atMost: duration, file: file, line: line, column: column)
+    expiry(
+      Self.bounds(.zero, duration), atLeast: .zero, atMost: duration, file: file, line: line, column: column)
   }
 
   private func expiry(
-    _ wanted: String, atLeast minimum: Duration, atMost maximum: Duration?, file: String, line: Int, column: Int
+    _ wanted: String, atLeast minimum: Duration, atMost maximum: Duration?, file: String, line: Int,
+    column: Int
   ) -> Self {
     adding("expires", expected: "\(wanted) after Date", file: file, line: line, column: column) {
       (response: HTTPResponse) in
-      guard let text = response.firstHeader("Expires") else { return .fail(expected: "\(wanted) after Date", actual: "no Expires") }
+      guard let text = response.firstHeader("Expires") else {
+        return .fail(expected: "\(wanted) after Date", actual: "no Expires")
+      }
       guard let expires = HTTPDate.parse(text) else {
         return .cannotCheck("Expires \(TextMatch.show(text)) is not an HTTP date")
       }
@@ -181,13 +215,18 @@ public struct HTTP: Resource {
   }
 
   /// The `Age` header (seconds a cache has held the response) is at most `maximum`; absent is 0.
-  public func age(atMost maximum: Duration, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func age(
+    atMost maximum: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     let wanted = Self.bounds(.zero, maximum)
-    return adding("age", expected: wanted, file: file, line: line, column: column) { (response: HTTPResponse) in
+    return adding("age", expected: wanted, file: file, line: line, column: column) {
+      (response: HTTPResponse) in
       guard let text = response.firstHeader("Age") else { return .pass }
-      guard let seconds = Int64(text) else { return .cannotCheck("Age \(TextMatch.show(text)) is not a number") }
+      guard let seconds = Int64(text) else {
+        return .cannotCheck("Age \(TextMatch.show(text)) is not a number")
+      }
       return Self.within(seconds, .zero, maximum) ? .pass : .fail(expected: wanted, actual: "\(seconds)s")
     }
   }
@@ -199,7 +238,9 @@ public struct HTTP: Resource {
     let wanted = "within \(Self.show(duration)) of Date"
     return adding("last-modified", expected: wanted, file: file, line: line, column: column) {
       (response: HTTPResponse) in
-      guard let text = response.firstHeader("Last-Modified") else { return .fail(expected: wanted, actual: "no Last-Modified") }
+      guard let text = response.firstHeader("Last-Modified") else {
+        return .fail(expected: wanted, actual: "no Last-Modified")
+      }
       guard let modified = HTTPDate.parse(text) else {
         return .cannotCheck("Last-Modified \(TextMatch.show(text)) is not an HTTP date")
       }
@@ -214,20 +255,24 @@ public struct HTTP: Resource {
     -> Self
   {
     adding(
-      "body", expected: "to contain \(TextMatch.show(text))", title: "body contains \(text)", file: file, line: line,
+      "body", expected: "to contain \(TextMatch.show(text))", title: "body contains \(text)", file: file,
+      line: line,
       column: column
     ) { (response: HTTPResponse) in
       let body = String(decoding: response.body, as: UTF8.self)
       let verdict = TextMatch.contains(text, in: body)
       if verdict != .pass, response.bodyTruncated {
-        return .cannotCheck("the body is longer than \(response.body.count / 1_048_576) MiB; only that much was read")
+        return .cannotCheck(
+          "the body is longer than \(response.body.count / 1_048_576) MiB; only that much was read")
       }
       return verdict
     }
   }
 
   /// The body matches the regular expression `pattern` (searched in the first 8 MiB).
-  public func body(matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func body(
+    matches pattern: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     adding(
@@ -236,7 +281,8 @@ public struct HTTP: Resource {
     ) { (response: HTTPResponse) in
       let verdict = TextMatch.matches(pattern, in: String(decoding: response.body, as: UTF8.self))
       if case .fail = verdict, response.bodyTruncated {
-        return .cannotCheck("the body is longer than \(response.body.count / 1_048_576) MiB; only that much was read")
+        return .cannotCheck(
+          "the body is longer than \(response.body.count / 1_048_576) MiB; only that much was read")
       }
       return verdict
     }
@@ -247,16 +293,20 @@ public struct HTTP: Resource {
     -> Self
   {
     let wanted = digest.lowercased()
-    return adding("body sha256", expected: wanted, file: file, line: line, column: column) { (response: HTTPResponse) in
+    return adding("body sha256", expected: wanted, file: file, line: line, column: column) {
+      (response: HTTPResponse) in
       guard let actual = response.bodySHA256 else {
-        return .cannotCheck("the body is longer than \(response.body.count / 1_048_576) MiB; it was not read whole")
+        return .cannotCheck(
+          "the body is longer than \(response.body.count / 1_048_576) MiB; it was not read whole")
       }
       return expectEqual(wanted, actual)
     }
   }
 
   /// The exchange, from sending the request to the last body byte, took at most `budget`.
-  public func responseTime(atMost budget: Duration, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func responseTime(
+    atMost budget: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     let wanted = "at most \(budget.formatted)"
@@ -267,7 +317,9 @@ public struct HTTP: Resource {
   }
 
   /// Offering `h2` and `http/1.1`, the server selects `selected` by ALPN (`"h2"`: HTTP/2 is on).
-  public func alpn(_ selected: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func alpn(_ selected: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     guard let endpoint = HTTPProbe.endpoint(request) else {
       return adding("alpn", expected: selected, file: file, line: line, column: column) { (_: HTTPResponse) in
         .cannotCheck("ALPN needs an https:// URL")
@@ -310,5 +362,7 @@ public struct HTTP: Resource {
 
   static func show(_ duration: Duration) -> String { "\(duration.components.seconds)s" }
 
-  static func show(_ header: String?) -> String { header.map { TextMatch.show($0, limit: 300) } ?? "no Cache-Control" }
+  static func show(_ header: String?) -> String {
+    header.map { TextMatch.show($0, limit: 300) } ?? "no Cache-Control"
+  }
 }

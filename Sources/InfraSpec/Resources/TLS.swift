@@ -20,21 +20,30 @@ public struct TLS: Resource {
     forAtLeast duration: Duration, file: String = #filePath, line: Int = #line, column: Int = #column
   ) -> Self {
     let expected = "valid for at least \(DNSSEC.days(duration))"
-    return adding("certificate", expected: expected, file: file, line: line, column: column) { (facts: TLSFacts) in
-      CertificateJudge.validity(facts.handshake.chain, forAtLeast: duration, at: facts.checkedAt, expected: expected)
+    return adding("certificate", expected: expected, file: file, line: line, column: column) {
+      (facts: TLSFacts) in
+      CertificateJudge.validity(
+        facts.handshake.chain, forAtLeast: duration, at: facts.checkedAt, expected: expected)
     }
   }
 
   /// The leaf certificate covers `name` (subjectAltName, wildcards per RFC 6125).
-  public func covers(_ name: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("certificate", expected: "to cover \(name)", title: "covers \(name)", file: file, line: line, column: column) {
+  public func covers(_ name: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
+    adding(
+      "certificate", expected: "to cover \(name)", title: "covers \(name)", file: file, line: line,
+      column: column
+    ) {
       (facts: TLSFacts) in
       CertificateJudge.covers(facts.handshake.chain.first, name)
     }
   }
 
   /// The served chain verifies up to a CA in `caFile`, a PEM file read on the host.
-  public func chainVerifies(caFile: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func chainVerifies(
+    caFile: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     adding(
@@ -83,26 +92,33 @@ public struct TLS: Resource {
   public func protocolVersion(
     _ version: TLSProtocolVersion, file: String = #filePath, line: Int = #line, column: Int = #column
   ) -> Self {
-    adding("protocol", expected: version.description, file: file, line: line, column: column) { (facts: TLSFacts) in
+    adding("protocol", expected: version.description, file: file, line: line, column: column) {
+      (facts: TLSFacts) in
       expectEqual(version.description, facts.handshake.version.description)
     }
   }
 
   /// The leaf's public key has this SHA-256 SPKI pin (base64, as `openssl pkey -pubin -outform
   /// der | openssl dgst -sha256 -binary | base64` prints it; a `sha256//` prefix is accepted).
-  public func publicKeyPin(sha256 pin: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func publicKeyPin(
+    sha256 pin: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
     let wanted = CertificateJudge.pin(pin)
     return adding("public key pin", expected: "sha256//\(wanted)", file: file, line: line, column: column) {
       (facts: TLSFacts) in
-      guard let leaf = facts.handshake.chain.first else { return .fail(expected: "sha256//\(wanted)", actual: "no certificate") }
+      guard let leaf = facts.handshake.chain.first else {
+        return .fail(expected: "sha256//\(wanted)", actual: "no certificate")
+      }
       return expectEqual("sha256//\(wanted)", "sha256//\(leaf.spkiSHA256)")
     }
   }
 
   /// Offering `h2` and `http/1.1`, the server selects `selected` by ALPN.
-  public func alpn(_ selected: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
+  public func alpn(_ selected: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+    -> Self
+  {
     adding(
       "alpn", expected: selected, file: file, line: line, column: column,
       plan: TLSProbe.handshake(endpoint, alpn: ["h2", "http/1.1"])
@@ -113,17 +129,25 @@ public struct TLS: Resource {
 
   /// The server staples an OCSP response to the handshake.
   public func staplesOCSP(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
-    adding("ocsp", expected: "a stapled OCSP response", title: "staples OCSP", file: file, line: line, column: column) {
+    adding(
+      "ocsp", expected: "a stapled OCSP response", title: "staples OCSP", file: file, line: line,
+      column: column
+    ) {
       (facts: TLSFacts) in
       facts.handshake.ocspStapled ? .pass : .fail(expected: "a stapled OCSP response", actual: "none")
     }
   }
 
   /// The leaf certificate's issuer (RFC 2253 text) contains `text`.
-  public func issuer(contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column)
+  public func issuer(
+    contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
     -> Self
   {
-    adding("issuer", expected: "to contain \(TextMatch.show(text))", title: "issuer contains \(text)", file: file, line: line, column: column) {
+    adding(
+      "issuer", expected: "to contain \(TextMatch.show(text))", title: "issuer contains \(text)", file: file,
+      line: line, column: column
+    ) {
       (facts: TLSFacts) in
       TextMatch.contains(text, in: facts.handshake.chain.first?.issuer ?? "")
     }

@@ -176,7 +176,7 @@ http {
   proxy_cache_path $dir/cache keys_zone=edge:1m;
   types { text/html html; }
   default_type text/plain;
-$(tls_server www.pop.test www.chain.pem www.key)
+$(tls_server "www.pop.test *.img.pop.test" www.chain.pem www.key)
 $(tls_server soon.pop.test soon.chain.pem soon.key)
 $(tls_server early.pop.test early.chain.pem early.key)
 $(tls_server wrong.pop.test wrong.chain.pem wrong.key default_server)

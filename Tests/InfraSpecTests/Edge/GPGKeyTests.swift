@@ -12,7 +12,9 @@ struct GPGKeyTests {
     let fixture = try EdgeFixture.get()
     let home = fixture["GNUPGHOME"]
     let before = try Self.snapshot(home)
-    let (valid, expired, subkey) = (fixture["GPG_VALID"], fixture["GPG_EXPIRED"], fixture["GPG_SUBKEY_EXPIRED"])
+    let (valid, expired, subkey) = (
+      fixture["GPG_VALID"], fixture["GPG_EXPIRED"], fixture["GPG_SUBKEY_EXPIRED"]
+    )
     let (revoked, publicOnly) = (fixture["GPG_REVOKED"], fixture["GPG_PUBLIC_ONLY"])
     let checks =
       GPGKey(valid, homedir: home).exists().validFor(atLeast: .days(30)).canEncrypt(forAtLeast: .days(30))
@@ -28,24 +30,30 @@ struct GPGKeyTests {
     #expect(messages.prefix(5).allSatisfy { $0.hasPrefix("passed: ") }, "\(messages)")
     let subject = { (fingerprint: String) in "gpg key \(fingerprint) in \(home)" }
     #expect(
-      messages[5].hasPrefix("\(subject(expired)): validity: expected valid for at least 30 days, got primary key expired 19 days"),
+      messages[5].hasPrefix(
+        "\(subject(expired)): validity: expected valid for at least 30 days, got primary key expired 19 days"),
       "\(messages[5])")
-    #expect(messages[6] == "passed: \(subject(subkey)): validity valid for at least 30 days")
+    #expect(messages[6] == "passed: \(subject(subkey)): valid for at least 30 days")
     #expect(
-      messages[7].hasPrefix("\(subject(subkey)): encryption: expected a valid encryption key, got encryption subkey "),
+      messages[7].hasPrefix(
+        "\(subject(subkey)): encryption: expected a valid encryption key, got encryption subkey "),
       "\(messages[7])")
     #expect(messages[7].contains(" expired 19 days"), "\(messages[7])")
-    #expect(messages[8] == "\(subject(revoked)): validity: expected valid for at least 1 days, got primary key is revoked")
+    #expect(
+      messages[8]
+        == "\(subject(revoked)): validity: expected valid for at least 1 days, got primary key is revoked")
     #expect(messages[9] == "passed: \(subject(publicOnly)): lacks secret key")
     #expect(messages[10] == "\(subject(publicOnly)): secret key: expected present, got public key only")
     let missing = String(repeating: "AB", count: 20)
     #expect(messages[11] == "\(subject(missing)): exists: expected present, got no such key")
     #expect(messages[12] == "\(subject(missing)): encryption: skipped: \(subject(missing)): no such key")
     #expect(
-      messages[13].hasPrefix("\(subject(String(valid.suffix(16)))): exists: could not check: no key with the full fingerprint"),
+      messages[13].hasPrefix(
+        "\(subject(String(valid.suffix(16)))): exists: could not check: no key with the full fingerprint"),
       "\(messages[13])")
     #expect(
-      messages[14] == "gpg key \(valid) in \(home)/nope: exists: could not check: no such GnuPG home directory: \(home)/nope",
+      messages[14]
+        == "gpg key \(valid) in \(home)/nope: exists: could not check: no such GnuPG home directory: \(home)/nope",
       "\(messages[14])")
     #expect(try Self.snapshot(home) == before, "gpg changed the keyring")
   }

@@ -11,7 +11,8 @@ struct HTTPTests {
     let fixture = try EdgeFixture.get()
     let url = "https://www.pop.test:\(fixture.tlsPort)/"
     let checks = HTTP(url, via: "127.0.0.1").status(200).header("Cache-Control", contains: "stale-if-error")
-      .body(contains: "hello").header("X-PoP", equals: "lab").header("Server", matches: "^nginx/").lacksHeader("X-Debug")
+      .body(contains: "hello").header("X-PoP", equals: "lab").header("Server", matches: "^nginx/")
+      .lacksHeader("X-Debug")
       .cacheControl("public").cacheControl("stale-if-error", atLeast: .days(1))
       .cacheControl("stale-while-revalidate", atMost: .seconds(60)).maxAge(atMost: .seconds(600))
       .body(sha256: "9cc041c1fdc5e40c389dcbb811bf74d8d3a26b1afc48051de07752b0c821a3af")
@@ -27,21 +28,26 @@ struct HTTPTests {
     let port = fixture.tlsPort
     let base = "https://www.pop.test:\(port)"
     let checks =
-      HTTP(base + "/old", via: "127.0.0.1").redirects(to: base + "/new").redirects(to: base + "/other").status(200)
+      HTTP(base + "/old", via: "127.0.0.1").redirects(to: base + "/new").redirects(to: base + "/other")
+      .status(200)
       .__chain.checks
       + HTTP(base + "/sale", via: "127.0.0.1").expires(after: .seconds(3000)).expires(before: .seconds(600))
       .maxAge(atMost: .seconds(600)).lastModified(within: .days(1)).__chain.checks
-      + HTTP(base + "/", via: "127.0.0.1").cacheControl("no-store").header("X-Missing", contains: "x").__chain.checks
+      + HTTP(base + "/", via: "127.0.0.1").cacheControl("no-store").header("X-Missing", contains: "x").__chain
+      .checks
     let messages = await EdgeFixture.messages(checks)
     let subject = "http \(base)"
     #expect(messages[0] == "passed: \(subject)/old: redirects to \(base)/new")
     #expect(messages[1] == "\(subject)/old: redirect: expected \(base)/other, got \(base)/new")
     #expect(messages[2] == "\(subject)/old: status: expected 200, got 301")
     #expect(messages[3] == "passed: \(subject)/sale: expires at least 3000s after Date")
-    #expect(messages[4].hasPrefix("\(subject)/sale: expires: expected at most 600s after Date, got 3600s ("), "\(messages[4])")
+    #expect(
+      messages[4].hasPrefix("\(subject)/sale: expires: expected at most 600s after Date, got 3600s ("),
+      "\(messages[4])")
     #expect(messages[5] == "\(subject)/sale: max age: expected at most 600s, got 3600s (max-age)")
     #expect(
-      messages[6].hasPrefix("\(subject)/sale: last-modified: expected within 86400s of Date, got 10 days before ("),
+      messages[6].hasPrefix(
+        "\(subject)/sale: last-modified: expected within 86400s of Date, got 10 days before ("),
       "\(messages[6])")
     #expect(
       messages[7]
@@ -55,8 +61,10 @@ struct HTTPTests {
     let fixture = try EdgeFixture.get()
     let url = "http://www.pop.test:\(fixture.port("HTTP_PORT"))/"
     let messages = await EdgeFixture.messages(
-      HTTP(url, via: "127.0.0.1").status(200).header("X-PoP", equals: "lab").body(contains: "hello").alpn("h2")
-        .__chain.checks)
+      HTTP(url, via: "127.0.0.1").status(200).header("X-PoP", equals: "lab").body(contains: "hello").alpn(
+        "h2"
+      )
+      .__chain.checks)
     #expect(messages.prefix(3).allSatisfy { $0.hasPrefix("passed: ") }, "\(messages)")
     #expect(messages[3] == "http \(url): alpn: could not check: ALPN needs an https:// URL")
   }
@@ -77,10 +85,14 @@ struct HTTPTests {
       ])
   }
 
-  @Test("hostile inputs are could-not-check: CRLF in the URL, control bytes in a header, 10 MB of headers, a stall")
+  @Test(
+    "hostile inputs are could-not-check: CRLF in the URL, control bytes in a header, 10 MB of headers, a stall"
+  )
   func hostile() async throws {
     let fixture = try EdgeFixture.get()
-    let (flood, control, stall) = (fixture.port("FLOOD_PORT"), fixture.port("CONTROL_PORT"), fixture.port("STALL_PORT"))
+    let (flood, control, stall) = (
+      fixture.port("FLOOD_PORT"), fixture.port("CONTROL_PORT"), fixture.port("STALL_PORT")
+    )
     let started = ContinuousClock.now
     let messages = await EdgeFixture.messages(
       HTTP("http://127.0.0.1:\(fixture.port("HTTP_PORT"))/\r\nX-Injected: 1").status(200).__chain.checks
@@ -104,13 +116,16 @@ struct HTTPTests {
     let fixture = try EdgeFixture.get()
     let url = "https://www.pop.test:\(fixture.tlsPort)/cached"
     let fresh = await EdgeFixture.messages(
-      HTTP(url, via: "127.0.0.1").status(200).header("X-Cache-Status", matches: "MISS|EXPIRED|HIT").__chain.checks)
+      HTTP(url, via: "127.0.0.1").status(200).header("X-Cache-Status", matches: "MISS|EXPIRED|HIT").__chain
+        .checks)
     #expect(fresh.allSatisfy { $0.hasPrefix("passed: ") }, "\(fresh)")
     fixture.stopOrigin()
     try await Task.sleep(for: .milliseconds(1500))
     let stale = await EdgeFixture.messages(
-      HTTP(url, via: "127.0.0.1").status(200).header("X-Cache-Status", equals: "STALE").body(contains: "origin content")
-        .__chain.checks)
+      HTTP(url, via: "127.0.0.1").status(200).header("X-Cache-Status", equals: "STALE").body(
+        contains: "origin content"
+      )
+      .__chain.checks)
     #expect(stale.allSatisfy { $0.hasPrefix("passed: ") }, "\(stale)")
   }
 }

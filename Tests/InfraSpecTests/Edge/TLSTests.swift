@@ -10,10 +10,14 @@ struct TLSTests {
   @Test("a valid chain: expiry, SAN with a wildcard, verification, versions, pin and ALPN all pass")
   func validChain() async throws {
     let fixture = try EdgeFixture.get()
-    let checks = TLS("www.pop.test", port: fixture.tlsPort, via: "127.0.0.1").certificateValid(forAtLeast: .days(30))
-      .covers("www.pop.test").covers("a.img.pop.test").chainVerifies(caFile: fixture.pki + "/ca.pem")
-      .rejects(.tls1_1).accepts(.tls1_2).protocolVersion(.tls1_3).publicKeyPin(sha256: fixture["PIN"]).alpn("h2")
-      .issuer(contains: "CN=Edge Intermediate")
+    let checks = TLS("www.pop.test", port: fixture.tlsPort, via: "127.0.0.1").certificateValid(
+      forAtLeast: .days(30)
+    )
+    .covers("www.pop.test").covers("a.img.pop.test").chainVerifies(caFile: fixture.pki + "/ca.pem")
+    .rejects(.tls1_1).accepts(.tls1_2).protocolVersion(.tls1_3).publicKeyPin(sha256: fixture["PIN"]).alpn(
+      "h2"
+    )
+    .issuer(contains: "CN=Edge Intermediate")
     let messages = await EdgeFixture.messages(checks.__chain.checks)
     #expect(messages.allSatisfy { $0.hasPrefix("passed: ") }, "\(messages)")
     #expect(messages.count == 10)
@@ -24,7 +28,8 @@ struct TLSTests {
     let fixture = try EdgeFixture.get()
     let port = fixture.tlsPort
     let messages = await EdgeFixture.messages(
-      TLS("soon.pop.test", port: port, via: "127.0.0.1").certificateValid(forAtLeast: .days(30)).__chain.checks
+      TLS("soon.pop.test", port: port, via: "127.0.0.1").certificateValid(forAtLeast: .days(30)).__chain
+        .checks
         + TLS("early.pop.test", port: port, via: "127.0.0.1").certificateValid(forAtLeast: .days(30))
         .certificateValid(forAtLeast: .days(1)).__chain.checks)
     #expect(messages.count == 3)
@@ -36,10 +41,13 @@ struct TLSTests {
       messages[1].hasPrefix(
         "tls early.pop.test:\(port) via 127.0.0.1: certificate: expected valid for at least 30 days, got intermediate Short Intermediate expires first: expires in 2 days 23 hours ("
       ), "\(messages[1])")
-    #expect(messages[2] == "passed: tls early.pop.test:\(port) via 127.0.0.1: certificate valid for at least 1 days")
+    #expect(
+      messages[2] == "passed: tls early.pop.test:\(port) via 127.0.0.1: certificate valid for at least 1 days"
+    )
   }
 
-  @Test("SNI picks the certificate: an unknown name gets the wrong-SAN default; wildcards cover one label only")
+  @Test(
+    "SNI picks the certificate: an unknown name gets the wrong-SAN default; wildcards cover one label only")
   func coverage() async throws {
     let fixture = try EdgeFixture.get()
     let port = fixture.tlsPort
@@ -67,7 +75,9 @@ struct TLSTests {
         == "tls www.pop.test:\(port) via 127.0.0.1: chain: expected to verify against \(fixture.pki)/other.pem, got Edge Intermediate: unable to get local issuer certificate"
     )
     #expect(
-      messages[1].hasPrefix("tls www.pop.test:\(port) via 127.0.0.1: chain: could not check: cannot read \(fixture.pki)/missing.pem:"),
+      messages[1].hasPrefix(
+        "tls www.pop.test:\(port) via 127.0.0.1: chain: could not check: cannot read \(fixture.pki)/missing.pem:"
+      ),
       "\(messages[1])")
   }
 
@@ -82,18 +92,23 @@ struct TLSTests {
     #expect(messages[0] == "passed: tls www.pop.test:\(port) via 127.0.0.1: accepts TLSv1.1")
     #expect(messages[1] == "passed: tls www.pop.test:\(port) via 127.0.0.1: rejects TLSv1.2")
     #expect(
-      messages[2].hasPrefix("tls www.pop.test:\(port) via 127.0.0.1: protocol: expected TLSv1.3 accepted, got refused (www.pop.test: the TLS handshake failed: "),
+      messages[2].hasPrefix(
+        "tls www.pop.test:\(port) via 127.0.0.1: protocol: expected TLSv1.3 accepted, got refused (www.pop.test: the TLS handshake failed: "
+      ),
       "\(messages[2])")
   }
 
-  @Test("a server that never finishes the handshake, and a closed port, are could-not-check within the timeout")
+  @Test(
+    "a server that never finishes the handshake, and a closed port, are could-not-check within the timeout")
   func hostileServers() async throws {
     let fixture = try EdgeFixture.get()
     let (stall, closed) = (fixture.port("STALL_PORT"), fixture.port("CLOSED_PORT"))
     let started = ContinuousClock.now
     let messages = await EdgeFixture.messages(
-      TLS("www.pop.test", port: stall, via: "127.0.0.1", timeout: .seconds(1)).covers("www.pop.test").rejects(.tls1_1)
-        .__chain.checks
+      TLS("www.pop.test", port: stall, via: "127.0.0.1", timeout: .seconds(1)).covers("www.pop.test").rejects(
+        .tls1_1
+      )
+      .__chain.checks
         + TLS("www.pop.test", port: closed, via: "127.0.0.1").covers("www.pop.test").__chain.checks)
     #expect(ContinuousClock.now - started < .seconds(4))
     #expect(
