@@ -69,6 +69,59 @@ enum GPGKeyProbe {
     }
   }
 
+  /// The host's listing of the key, and the key server's copy of it (HKP `op=get`, fetched from
+  /// the host's point of view, read by this machine's `gpg --show-keys` in a throwaway home).
+  static func withKeyServer(_ fingerprint: String, homedir: String, server: String) -> FactPlanner {
+    { profile throws(ProbeError) in
+      let local = try plan(fingerprint, homedir: homedir)(profile)
+      let wanted = fingerprint.filter { $0 != " " }.uppercased()
+      let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+      let url = "\(base)/pks/lookup?op=get&options=mr&search=0x\(wanted)"
+      let query = NetworkQuery(description: "curl GET \(TextMatch.show(url)) | gpg --show-keys") {
+        transport in
+        do throws(ProbeError) {
+          let response = try await HTTPProbe.fetch(url, on: transport, timeout: .seconds(10))
+          guard response.status == 200 else {
+            return .success(KeyServerCopy(key: nil, status: response.status))
+          }
+          let shown = try await LocalTransport().run(
+            ProbeCommand(["sh", "-c", showScript], stdin: response.body), timeout: .seconds(10))
+          guard shown.exitStatus == 0 else {
+            throw ProbeError.other(
+              "gpg --show-keys on this machine: \(shown.stderrText.trimmingWhitespace())")
+          }
+          let command = ProbeCommand(["gpg", "--show-keys"])
+          return .success(
+            KeyServerCopy(
+              key: try parse(shown.stdoutText, wanted: wanted, secretGrips: [], command: command), status: 200
+            ))
+        } catch {
+          return .failure(error)
+        }
+      }
+      return FactPlan(commands: local.commands, queries: [query]) { outputs throws(ProbeError) in
+        guard case .present(let facts as GPGKeyFacts) = try local.read(outputs) else {
+          return .absent("no such key")
+        }
+        guard let copy = try outputs.answer(query) as? KeyServerCopy else {
+          throw .other("internal: no key server copy")
+        }
+        return .present(KeyServerComparison(host: facts, server: copy))
+      }
+    }
+  }
+
+  /// `gpg --show-keys` reads a key from stdin without importing it; the home is a fresh temporary
+  /// directory of this machine, removed afterwards.
+  static let showScript = """
+    home=$(mktemp -d) || exit 1
+    gpg --homedir "$home" --batch --no-tty --with-colons --fixed-list-mode --with-keygrip --show-keys
+    status=$?
+    gpgconf --homedir "$home" --kill all 2>/dev/null
+    rm -rf "$home"
+    exit $status
+    """
+
   /// The key whose primary fingerprint is `wanted` from `--with-colons --fixed-list-mode` output.
   static func parse(_ text: String, wanted: String, secretGrips: Set<String>, command: ProbeCommand)
     throws(ProbeError) -> GPGKeyFacts
@@ -118,4 +171,16 @@ enum GPGKeyProbe {
     return GPGKeyFacts(
       primary: found.primary, subkeys: found.subkeys, userIDs: found.uids, checkedAt: Int64(time(nil)))
   }
+}
+
+/// What the key server answered for a fingerprint.
+struct KeyServerCopy: Sendable {
+  var key: GPGKeyFacts?
+  var status: Int
+}
+
+/// The host's key and the key server's copy, side by side.
+struct KeyServerComparison: Sendable {
+  var host: GPGKeyFacts
+  var server: KeyServerCopy
 }

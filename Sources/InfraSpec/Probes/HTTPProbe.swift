@@ -47,6 +47,20 @@ enum HTTPProbe {
     return TLSEndpoint(serverName: target.host, port: target.port, via: spec.via, timeout: spec.timeout)
   }
 
+  /// One GET of `url` from the host's point of view, for probes that need a document (a key
+  /// server's copy of a key).
+  static func fetch(_ url: String, on transport: any Transport, timeout: Duration) async throws(ProbeError)
+    -> HTTPResponse
+  {
+    let target = try HTTPTarget(url)
+    let request = try HTTPClient.request(target, headers: [])
+    do throws(ProbeError) {
+      return try await exchange(request, target: target, via: nil, on: transport, deadline: .now + timeout)
+    } catch {
+      throw .other("\(target): \(error.message)")
+    }
+  }
+
   private static func exchange(
     _ request: [UInt8], target: HTTPTarget, via: String?, on transport: any Transport,
     deadline: ContinuousClock.Instant

@@ -5,10 +5,14 @@
 ///       .canEncrypt().hasSecretKey()
 public struct GPGKey: Resource {
   public var __chain: __ResourceChain
+  let fingerprint: String
+  let homedir: String
 
   /// `homedir` nil is the connecting user's `~/.gnupg`.
   public init(_ fingerprint: String, homedir: String? = nil) {
     let home = homedir ?? ""
+    self.fingerprint = fingerprint
+    self.homedir = home
     __chain = __ResourceChain(
       subject: "gpg key \(fingerprint)" + (homedir.map { " in \($0)" } ?? ""),
       plan: GPGKeyProbe.plan(fingerprint, homedir: home))
@@ -108,6 +112,40 @@ public struct GPGKey: Resource {
           expected: "to contain \(TextMatch.show(text))",
           actual: key.userIDs.map { TextMatch.show($0) }.joined(separator: ", "))
     }
+  }
+
+  /// The host's copy equals the key server's (HKP, e.g. `http://keys.example.net:11371`): the
+  /// same primary key and subkeys, with the same expiry and revocation, so a rotation published
+  /// on the server has reached the PoP. The server is asked from the host's point of view.
+  public func matchesKeyServer(
+    _ server: String, file: String = #filePath, line: Int = #line, column: Int = #column
+  )
+    -> Self
+  {
+    adding(
+      "key server", expected: "the same key as \(server)", title: "matches key server \(server)", file: file,
+      line: line, column: column,
+      plan: GPGKeyProbe.withKeyServer(fingerprint, homedir: homedir, server: server)
+    ) { (comparison: KeyServerComparison) in
+      let expected = "the same key as \(server)"
+      guard let remote = comparison.server.key else {
+        return .fail(expected: expected, actual: "the key server answered \(comparison.server.status)")
+      }
+      let (here, there) = (Self.summary(comparison.host), Self.summary(remote))
+      if here == there { return .pass }
+      let missing = there.subtracting(here).sorted().map { "server has \($0)" }
+      let extra = here.subtracting(there).sorted().map { "host has \($0)" }
+      return .fail(expected: expected, actual: (missing + extra).joined(separator: "; "))
+    }
+  }
+
+  /// Each key as `FINGERPRINT (expires DATE, revoked)`, the parts a rotation changes.
+  static func summary(_ key: GPGKeyFacts) -> Set<String> {
+    Set(
+      ([key.primary] + key.subkeys).map { part in
+        let expiry = part.expires.map { "expires \(CertificateJudge.date($0))" } ?? "no expiry"
+        return "\(part.fingerprint) (\(expiry)\(part.isRevoked ? ", revoked" : ""))"
+      })
   }
 
   /// Why `key` is not good for `duration` more at `now`; nil when it is.

@@ -35,7 +35,13 @@ gpgconf --homedir "$other" --kill gpg-agent 2>/dev/null || true
 gpgconf --homedir "$home" --kill gpg-agent 2>/dev/null || true
 
 g --armor --export "$valid" >"$dir/gnupg-keyserver/$valid.asc"
-gpg --homedir "$other" --batch --armor --export "$public" >"$dir/gnupg-keyserver/$subkey.asc"
+# The key server has the subkey key rotated (a new encryption subkey) that the PoP never got.
+rotated="$dir/gnupg-rotated"
+cp -a "$home" "$rotated"
+gpg --homedir "$rotated" --batch --no-tty --pinentry-mode loopback --passphrase '' \
+  --quick-add-key "$subkey" cv25519 encr 2y 2>>"$dir/gpg.log"
+gpg --homedir "$rotated" --batch --armor --export "$subkey" >"$dir/gnupg-keyserver/$subkey.asc"
+gpgconf --homedir "$rotated" --kill gpg-agent 2>/dev/null || true
 
 cat >"$dir/gpg.env" <<ENV
 GPG_VALID=$valid

@@ -58,6 +58,30 @@ struct GPGKeyTests {
     #expect(try Self.snapshot(home) == before, "gpg changed the keyring")
   }
 
+  @Test("the PoP's copy against an HKP key server: equal, a rotation the PoP lacks, a key the server lacks")
+  func keyServer() async throws {
+    let fixture = try EdgeFixture.get()
+    let home = fixture["GNUPGHOME"]
+    let server = "http://127.0.0.1:\(fixture.port("KEYSERVER_PORT"))"
+    let (valid, rotated, unknown) = (
+      fixture["GPG_VALID"], fixture["GPG_SUBKEY_EXPIRED"], fixture["GPG_REVOKED"]
+    )
+    let messages = await EdgeFixture.messages(
+      GPGKey(valid, homedir: home).matchesKeyServer(server).__chain.checks
+        + GPGKey(rotated, homedir: home).matchesKeyServer(server).__chain.checks
+        + GPGKey(unknown, homedir: home).matchesKeyServer(server).__chain.checks)
+    #expect(messages[0] == "passed: gpg key \(valid) in \(home): matches key server \(server)")
+    #expect(
+      messages[1].hasPrefix(
+        "gpg key \(rotated) in \(home): key server: expected the same key as \(server), got server has "),
+      "\(messages[1])")
+    #expect(!messages[1].contains("host has"), "\(messages[1])")
+    #expect(
+      messages[2]
+        == "gpg key \(unknown) in \(home): key server: expected the same key as \(server), got the key server answered 404"
+    )
+  }
+
   /// Every path under `home` with its size and modification time.
   static func snapshot(_ home: String) throws -> [String: String] {
     var entries: [String: String] = [:]
