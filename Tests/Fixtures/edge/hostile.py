@@ -3,8 +3,10 @@ stall     accepts and never answers (a TLS handshake that never finishes)
 flood     answers any request with a status line and 10 MB of headers
 control   answers with a header value holding control bytes
 keyserver an HKP key server: GET /pks/lookup?op=get&search=0xFPR serves DIR/FPR.asc
+usage: hostile.py STALL FLOOD CONTROL KEYSERVER DIR PIDFILE
 """
 import os
+import signal
 import socket
 import sys
 import threading
@@ -76,7 +78,13 @@ def keyserver(directory):
     return handle
 
 
+# A test runner spawns us with most signals blocked; `setup.sh stop` must be able to end us.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 stall_port, flood_port, control_port, keyserver_port = (int(port) for port in sys.argv[1:5])
+# Our own pid: a launcher in between (pyenv's shim) would make the shell's $! another process.
+with open(sys.argv[6], "w") as pidfile:
+    pidfile.write(str(os.getpid()))
 for port, handle in ((stall_port, stall), (flood_port, flood), (control_port, control),
                      (keyserver_port, keyserver(sys.argv[5]))):
     threading.Thread(target=serve, args=(port, handle), daemon=True).start()

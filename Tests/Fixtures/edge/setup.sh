@@ -202,8 +202,8 @@ CONF
 "$nginx" -p "$dir/edge" -c "$dir/edge/nginx.conf" -e "$dir/edge/error.log" -g 'user root;' 2>"$dir/edge/start.log" \
   || { cat "$dir/edge/start.log" >&2; stop; exit 1; }
 python3 "$here/hostile.py" "$stall_port" "$flood_port" "$control_port" "$keyserver_port" "$dir/gnupg-keyserver" \
-  >"$dir/hostile.log" 2>&1 &
-echo $! >"$dir/hostile.pid"
+  "$dir/hostile.pid" >"$dir/hostile.log" 2>&1 &
+for _ in $(seq 50); do [ -s "$dir/hostile.pid" ] && break; sleep 0.1; done
 
 # The TLS 1.1 listener needs OpenSSL to allow TLS 1.1 at security level 0; say so if it does not.
 tls11=yes
