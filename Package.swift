@@ -23,10 +23,16 @@ let package = Package(
   targets: [
     // libssh2 1.10 from Debian; only the SSH transport imports it.
     .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+    // OpenSSL 3 from Debian for the edge checks: a TLS client driven through memory BIOs, so the
+    // handshake runs over any byte stream (a local socket or an SSH direct-tcpip channel), and its
+    // X.509 parsing, RFC 6125 host matching and chain verification; no X.509 code of our own. A
+    // system library costs no compile time, unlike swift-nio-ssl or swift-certificates.
+    .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
     .target(
       name: "InfraSpec",
       dependencies: [
         "CLibSSH2",
+        "COpenSSL",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ],

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libssh2-1-dev libssl-dev zlib1g-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm busybox libxml2-utils
-  bind9 bind9-utils bind9-dnsutils ldnsutils python3
+packages=(libssh2-1-dev libssl-dev zlib1g-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm
+  busybox libxml2-utils bind9 bind9-utils bind9-dnsutils ldnsutils python3 nginx-light gnupg
   debootstrap systemd-container)
 missing=()
 for package in "${packages[@]}"; do

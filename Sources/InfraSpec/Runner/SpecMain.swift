@@ -54,7 +54,10 @@ public enum SpecMain {
     for check in checks {
       text += "\(check.location)  \(check.name)\n"
       do throws(ProbeError) {
-        for command in try check.plan(profile).commands { text += "    $ \(command)\n" }
+        let plan = try check.plan(profile)
+        for command in plan.commands { text += "    $ \(command)\n" }
+        // Network queries (DNS, TLS, HTTP) that InfraSpec itself asks, from the host's side.
+        for query in plan.queries { text += "    ~ \(query)\n" }
       } catch {
         text += "    (could not check on \(family.rawValue): \(error.message))\n"
       }

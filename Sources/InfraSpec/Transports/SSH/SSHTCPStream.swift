@@ -69,6 +69,23 @@ public final class SSHTCPStream: Sendable {
     return try result.get()
   }
 
+  /// Waits for at least one byte and returns up to `limit`; empty once the host has closed the
+  /// stream, so a protocol client (TLS, HTTP) can read as bytes arrive.
+  public func receive(upTo limit: Int, timeout: Duration = .seconds(10)) async throws(ProbeError) -> [UInt8] {
+    let id = UUID()
+    let name = self.name
+    let state = self.state
+    let timer = Task {
+      try await Task.sleep(for: timeout)
+      state.expire(id, with: .timedOut(command: "receive from \(name)", after: timeout))
+    }
+    let result = await withCheckedContinuation { continuation in
+      state.wait(id: id, count: limit, partial: true, name: name) { continuation.resume(returning: $0) }
+    }
+    timer.cancel()
+    return try result.get()
+  }
+
   /// Closes the stream; the SSH connection stays open.
   public func close() {
     connection.cancel(operation, with: .connection("\(name) was closed"))
@@ -79,6 +96,8 @@ public final class SSHTCPStream: Sendable {
     private struct Waiter {
       var id: UUID
       var count: Int
+      /// Take what is there (at most `count`), rather than exactly `count`.
+      var partial = false
       var name: String
       var resume: (Result<[UInt8], ProbeError>) -> Void
     }
@@ -108,9 +127,12 @@ public final class SSHTCPStream: Sendable {
       serve()
     }
 
-    func wait(id: UUID, count: Int, name: String, _ resume: @escaping (Result<[UInt8], ProbeError>) -> Void) {
+    func wait(
+      id: UUID, count: Int, partial: Bool = false, name: String,
+      _ resume: @escaping (Result<[UInt8], ProbeError>) -> Void
+    ) {
       lock.lock()
-      waiters.append(Waiter(id: id, count: count, name: name, resume: resume))
+      waiters.append(Waiter(id: id, count: count, partial: partial, name: name, resume: resume))
       serve()
     }
 
@@ -129,7 +151,11 @@ public final class SSHTCPStream: Sendable {
     private func serve() {
       var ready: [(Waiter, Result<[UInt8], ProbeError>)] = []
       while let waiter = waiters.first {
-        if buffer.count >= waiter.count {
+        if waiter.partial, !buffer.isEmpty || (ended && error == nil) {
+          let taken = min(waiter.count, buffer.count)
+          ready.append((waiter, .success(Array(buffer.prefix(taken)))))
+          buffer.removeFirst(taken)
+        } else if buffer.count >= waiter.count {
           ready.append((waiter, .success(Array(buffer.prefix(waiter.count)))))
           buffer.removeFirst(waiter.count)
         } else if ended {
