@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libssh2-1-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm busybox libxml2-utils
-  bind9 bind9-utils bind9-dnsutils ldnsutils python3)
+  bind9 bind9-utils bind9-dnsutils ldnsutils python3
+  python3-pip node-tap-parser)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")
@@ -14,6 +15,12 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# tap.py (PyPI) is the second independent TAP consumer the reporter tests feed; node-tap-parser the third.
+if ! python3 -c 'import tap, yaml' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check 'tap.py[yaml]==3.2.1' 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'tap.py[yaml]==3.2.1'
 fi
 
 swift build --build-tests

@@ -11,7 +11,9 @@ struct RunCommand: AsyncParsableCommand {
   @OptionGroup var targets: HostOptions
 
   @Option(
-    help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
+    help:
+      "Output on stdout: tap (default when piped), human (default on a terminal), junit, junit-strict, json, github."
+  )
   var format: OutputFormat?
 
   @OptionGroup var reports: ReportOptions
@@ -39,6 +41,12 @@ struct RunCommand: AsyncParsableCommand {
     request.options.probeConcurrency = concurrency
     specs.apply(to: &request.options)
     try targets.apply(to: &request)
+    if let shard = targets.shard, request.hosts.isEmpty {
+      // Never this machine instead: an empty shard checks nothing, and says so.
+      InfraSpec.OutputStream.standardError.write(
+        "infraspec: nothing to check: shard \(shard) holds none of the hosts\n")
+      throw ArgumentParser.ExitCode(InfraSpec.ExitCode.nothingChecked.rawValue)
+    }
     try await SpecLauncher.launch(specs.specFiles(), request: request)
   }
 }

@@ -20,6 +20,7 @@ public struct JSONReporter: Reporter {
     guard case .runFinished = event else { return }
     do {
       output.write(try Self.document(record))
+      output.finish()
     } catch {
       OutputStream.standardError.write("infraspec: cannot encode the JSON report: \(error)\n")
     }

@@ -10,20 +10,27 @@ public enum ReportOutputs {
   ) throws(ReportError) -> [any Reporter] {
     var stepSummaryPath = environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 }
     func reporter(_ format: OutputFormat, _ output: OutputStream, color: Bool) -> any Reporter {
-      switch format {
-      case .tap: return TAPReporter(output: output)
-      case .human: return HumanReporter(output: output, color: color)
-      case .junit: return JUnitReporter(output: output)
-      case .json: return JSONReporter(output: output)
-      case .github:
-        defer { stepSummaryPath = nil }
-        return GitHubReporter(output: output, stepSummaryPath: stepSummaryPath)
-      }
+      defer { if format == .github { stepSummaryPath = nil } }
+      return make(format, output, color: color, stepSummaryPath: stepSummaryPath)
     }
     var reporters = [reporter(format, .standardOutput, color: color)]
     for target in reports {
       reporters.append(reporter(target.format, try .file(atPath: target.path), color: false))
     }
     return reporters
+  }
+
+  /// One reporter of `format` writing to `output`.
+  static func make(
+    _ format: OutputFormat, _ output: OutputStream, color: Bool, stepSummaryPath: String?
+  ) -> any Reporter {
+    switch format {
+    case .tap: TAPReporter(output: output)
+    case .human: HumanReporter(output: output, color: color)
+    case .junit: JUnitReporter(output: output)
+    case .junitStrict: JUnitReporter(output: output, strict: true)
+    case .json: JSONReporter(output: output)
+    case .github: GitHubReporter(output: output, stepSummaryPath: stepSummaryPath)
+    }
   }
 }

@@ -87,6 +87,19 @@ struct HostRunner: Sendable {
       }
       await emitReady()
     }
+    if Task.isCancelled {
+      // Interrupted: every check whose probes all answered is reported, also after a slow one.
+      for (index, check) in checks.enumerated().dropFirst(next) {
+        if case .success(let plan) = plans[index], !outputs.isComplete(plan) { continue }
+        var result = judge(check, plan: plans[index], outputs: outputs, number: index + 1).result
+        if case .success(let plan) = plans[index] {
+          result.durationMilliseconds = plan.commandsDuration(finishedAt)
+        }
+        summary.count(result.outcome)
+        await emit(.checkFinished(result))
+      }
+      return HostOutcome(summary: summary, fleetValues: [:], failure: nil)
+    }
     // A transport that ended its stream early (connection lost) leaves probes unanswered.
     for command in distinct where outputs.results[command] == nil {
       outputs.results[command] = .failure(.connection("no answer from \(host) for \(command)"))

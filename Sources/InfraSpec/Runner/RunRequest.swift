@@ -21,6 +21,9 @@ public struct RunRequest: Sendable, Codable, Equatable {
   public var remote = RemoteOptions()
   /// Hosts checked at once.
   public var jobs = 16
+  /// A private file the spec binary appends every event to (one JSON line each), so `infraspec`
+  /// can still write the reports of what finished when the spec binary crashes.
+  public var journal: String?
 
   public init() {}
 }
@@ -31,8 +34,10 @@ public enum OutputFormat: String, Sendable, Codable, CaseIterable {
   case tap
   /// The terminal view.
   case human
-  /// JUnit XML, one test suite per host.
+  /// JUnit XML, one test suite per host, test cases with `file` and `line`.
   case junit
+  /// The same JUnit XML without `file` and `line`: valid against the Jenkins xUnit and Ant schemas.
+  case junitStrict = "junit-strict"
   /// The versioned JSON document `infraspec report merge` reads.
   case json
   /// GitHub Actions annotations and job summary.

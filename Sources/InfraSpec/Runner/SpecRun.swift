@@ -1,3 +1,6 @@
+internal import Dispatch
+internal import Synchronization
+
 /// A host to check: what reports call it, its inventory groups, and how to reach it.
 struct HostTarget: Sendable {
   var name: String
@@ -26,23 +29,19 @@ struct SpecRun {
     let clock = ContinuousClock()
     let started = clock.now
     let (events, sink) = AsyncStream.makeStream(of: Event.self)
-    // Ctrl-C ends the event stream early: what finished is reported, local probes are killed
-    // below, and remote ones die with their connection (their watchdogs kill them at the timeout
-    // anyway).
-    let interruption = Interruption.install { sink.finish() }
-    defer { interruption.cancel() }
     let hostChecks = checks.filter { $0.fleetRule == nil }
     let fleetChecks = checks.filter { $0.fleetRule != nil }
     sink.yield(.runStarted(hosts: targets.map(\.name), checksPerHost: hostChecks.count))
     let (options, targets, jobs) = (self.options, self.targets, self.jobs)
-    Task {
+    let producer = Task {
       var total = Summary()
       var fleetValues: [String: [Int: Result<String, ProbeError>]] = [:]
       var failures: [String: String] = [:]
       await withTaskGroup(of: (String, HostRunner.HostOutcome).self) { group in
         var pending = targets[...]
         func startNext() {
-          guard let target = pending.popFirst() else { return }
+          // Interrupted: no new host starts.
+          guard !Task.isCancelled, let target = pending.popFirst() else { return }
           group.addTask {
             switch await target.connect() {
             case .failure(let error):
@@ -73,6 +72,8 @@ struct SpecRun {
           startNext()
         }
       }
+      // Interrupted: the hosts have reported what finished; the run's end is the consumer's.
+      guard !Task.isCancelled else { return sink.finish() }
       for (index, check) in fleetChecks.enumerated() {
         let hosts = targets.filter { check.applies(toHostIn: $0.groups) }.map(\.name)
         let result = Self.judgeFleet(
@@ -84,18 +85,35 @@ struct SpecRun {
         .runFinished(summary: total, durationMilliseconds: Double((clock.now - started).milliseconds)))
       sink.finish()
     }
+    // Ctrl-C or SIGTERM cancels the hosts, which report every check whose probes had answered
+    // (also those after a slow one) and stop; a host that does not stop within a second (a
+    // connect that ignores cancellation) is cut off. Local probes are killed below, remote ones
+    // die with their connection (their watchdogs kill them at the timeout anyway).
+    let signalName = SignalName()
+    let interruption = Interruption.install { name in
+      guard signalName.set(name) else { return }
+      producer.cancel()
+      DispatchQueue.global().asyncAfter(deadline: .now() + 1) { sink.finish() }
+    }
+    defer { interruption.cancel() }
     var total = Summary()
     var counted = Summary()
     var finished = false
+    var done: [String: Set<Int>] = [:]
+    var unreachable: Set<String> = []
     for await event in events {
       switch event {
       case .runFinished(let summary, _):
         total = summary
         finished = true
-      case .checkFinished(let result), .fleetCheckFinished(let result):
+      case .checkFinished(let result):
         counted.count(result.outcome)
-      case .hostFailed:
+        done[result.host, default: []].insert(result.number)
+      case .fleetCheckFinished(let result):
+        counted.count(result.outcome)
+      case .hostFailed(let host, _):
         counted.couldNotCheck += 1
+        unreachable.insert(host)
       default:
         break
       }
@@ -105,14 +123,38 @@ struct SpecRun {
       // After the stream ended, so the verdicts of the probes killed here (exit 137) are never
       // reported, and before returning, so none outlives the process.
       ChildProcess.killAll()
-      let event = Event.runFinished(
-        summary: counted, durationMilliseconds: Double((clock.now - started).milliseconds))
-      for index in reporters.indices { reporters[index].report(event) }
+      let reason = "interrupted by \(signalName.value ?? "a signal")"
+      var unfinished: [CheckResult] = []
+      for target in targets where !unreachable.contains(target.name) {
+        let planned = hostChecks.filter { $0.applies(toHostIn: target.groups) }
+        for (index, check) in planned.enumerated() where !(done[target.name]?.contains(index + 1) ?? false) {
+          unfinished.append(Self.unfinished(check, host: target.name, number: index + 1, reason: reason))
+        }
+      }
+      for (index, check) in fleetChecks.enumerated() {
+        unfinished.append(Self.unfinished(check, host: "fleet", number: index + 1, reason: reason))
+      }
+      let abort = RunAbort(kind: .interrupted, reason: reason, unfinished: unfinished)
+      let end: [Event] = [
+        .runAborted(abort),
+        .runFinished(summary: counted, durationMilliseconds: Double((clock.now - started).milliseconds)),
+      ]
+      for event in end {
+        for index in reporters.indices { reporters[index].report(event) }
+      }
       OutputStream.standardError.write(
-        "infraspec: interrupted; reported what had finished: \(counted.line)\n")
+        "infraspec: \(abort.line); reported what had finished: \(counted.line)\n")
       return Ending(summary: counted, interrupted: true)
     }
     return Ending(summary: total, interrupted: false)
+  }
+
+  /// A planned check that never got a verdict: "could not check", saying why.
+  static func unfinished(_ check: Check, host: String, number: Int, reason: String) -> CheckResult {
+    CheckResult(
+      host: host, number: number, groups: check.groups, subject: check.subject, property: check.property,
+      title: check.title, location: check.location, tags: check.tags.sorted(),
+      outcome: .couldNotCheck(reason: "did not finish: \(reason)"), probes: [], durationMilliseconds: 0)
   }
 
   /// A difference among the hosts that answered is a failure even if others did not answer;
@@ -149,4 +191,20 @@ struct SpecRun {
       title: check.title, location: check.location, tags: check.tags.sorted(), outcome: outcome,
       probes: [], durationMilliseconds: 0)
   }
+}
+
+/// The first signal that interrupted the run; later ones change nothing.
+private final class SignalName: Sendable {
+  private let name = Mutex<String?>(nil)
+
+  /// Records `value` unless a signal came before; true when this was the first.
+  func set(_ value: String) -> Bool {
+    name.withLock { current in
+      guard current == nil else { return false }
+      current = value
+      return true
+    }
+  }
+
+  var value: String? { name.withLock { $0 } }
 }

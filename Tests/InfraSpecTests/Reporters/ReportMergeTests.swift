@@ -13,8 +13,8 @@ struct ReportMergeTests {
     defer { try? FileManager.default.removeItem(atPath: path) }
     let stream = try InfraSpec.OutputStream.file(atPath: path)
     defer { close(stream.descriptor) }
-    let summary = try ReportMerge.merge(paths: paths) { [make(stream)] }
-    return (try String(contentsOfFile: path, encoding: .utf8), summary)
+    let merged = try ReportMerge.merge(paths: paths) { [make(stream)] }
+    return (try String(contentsOfFile: path, encoding: .utf8), merged.summary)
   }
 
   /// lax1 and lax2 of `ReportFixtures.mixed`, each saved by its own shard's run.
@@ -35,7 +35,7 @@ struct ReportMergeTests {
     switch event {
     case .hostStarted(let host, _), .hostFailed(let host, _), .hostFinished(let host, _): host
     case .checkFinished(let result): result.host
-    case .runStarted, .runFinished, .fleetCheckFinished: nil
+    case .runStarted, .runFinished, .runAborted, .fleetCheckFinished: nil
     }
   }
 
