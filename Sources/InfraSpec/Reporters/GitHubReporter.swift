@@ -24,7 +24,7 @@ public struct GitHubReporter: Reporter {
   }
 
   public mutating func report(_ event: Event, at time: Timestamp) {
-    record.record(event.escapingControls(keepingNewlines: true), at: time)
+    record.record(event, at: time)
     guard case .runFinished(let summary, let milliseconds) = event else { return }
     output.write(Self.annotations(record) + "\(summary.line) in \(TAPReporter.seconds(milliseconds)) s\n")
     output.finish()

@@ -61,14 +61,9 @@ public struct JUnitReporter: Reporter {
       cases += "\(text("\(host.name): could not check: \(failure)"))</error>\n    </testcase>\n"
     }
     let results = host.results + unfinished
-    // Two checks with the same title in one suite are told apart by their spec line.
-    var seen: [String: Int] = [:]
-    for result in results { seen["\(result.subject): \(result.title)", default: 0] += 1 }
-    for result in results {
+    for (result, name) in zip(results, uniqueNames(results)) {
       counts.count(result.outcome)
-      let name = "\(result.subject): \(result.title)"
-      let unique = seen[name, default: 0] > 1 ? "\(name) (\(result.location))" : name
-      cases += testCase(result, name: unique, strict: strict)
+      cases += testCase(result, name: name, strict: strict)
     }
     // Ant's schema wants a non-empty hostname; a host always has a name, but a report is data.
     let name = host.name.trimmingWhitespace().isEmpty ? "localhost" : host.name
@@ -93,6 +88,26 @@ public struct JUnitReporter: Reporter {
       xml += "    </properties>\n"
     }
     return xml + cases + "    <system-out/>\n    <system-err/>\n  </testsuite>\n"
+  }
+
+  /// `subject: title`, unique within the suite: two checks with the same title get their spec
+  /// location, two on the same line also their number.
+  static func uniqueNames(_ results: [CheckResult]) -> [String] {
+    func duplicated(_ names: [String]) -> Set<String> {
+      var seen: [String: Int] = [:]
+      for name in names { seen[name, default: 0] += 1 }
+      return Set(seen.filter { $0.value > 1 }.keys)
+    }
+    var names = results.map { "\($0.subject): \($0.title)" }
+    let plain = duplicated(names)
+    for index in names.indices where plain.contains(names[index]) {
+      names[index] += " (\(results[index].location))"
+    }
+    let located = duplicated(names)
+    for index in names.indices where located.contains(names[index]) {
+      names[index] = String(names[index].dropLast()) + ", check \(results[index].number))"
+    }
+    return names
   }
 
   /// `lax1_pop_example_net.edge PoP › dns`: the host is the package Jenkins shows, the describe

@@ -6,11 +6,16 @@ enum TAPConsumers {
   struct Verdict: CustomStringConvertible {
     var consumer: String
     var passed: Bool
-    /// The consumer complained about the stream's shape, not about its tests.
+    /// The consumer complained about the stream's shape, not about its tests. prove says "No plan
+    /// found" after a bail-out too; that is how it fails a bailed-out stream, not a parse error.
     var parseError: Bool
+    /// The consumer saw the `Bail out!`.
+    var bailedOut: Bool
     var output: String
 
-    var description: String { "\(consumer): passed=\(passed) parseError=\(parseError)\n\(output)" }
+    var description: String {
+      "\(consumer): passed=\(passed) parseError=\(parseError) bailedOut=\(bailedOut)\n\(output)"
+    }
   }
 
   /// Every consumer's verdict on `tap`; a consumer that is missing is a setup error (scripts/test.sh
@@ -22,10 +27,15 @@ enum TAPConsumers {
 
     let prove = try Shell.run(["prove", "--verbose", "--exec", "cat", file])
     let proveText = prove.stdout + prove.stderr
-    let python = try Shell.run(["python3", "-m", "tap", file])
+    // tap.py's consumer (`tappy`), called through the interpreter so PATH does not matter.
+    let python = try Shell.run(
+      ["python3", "-c", "import sys; from tap.main import main; sys.exit(main(sys.argv))", file])
     let pythonText = python.stdout + python.stderr
     guard !pythonText.contains("No module named tap") && !pythonText.contains("Optional imports not found")
-    else { throw SetupError("tap.py with YAML support is missing: run scripts/test.sh (pip install 'tap.py[yaml]')") }
+    else {
+      throw SetupError(
+        "tap.py with YAML support is missing: run scripts/test.sh (pip install 'tap.py[yaml]')")
+    }
     let node = try Shell.run(
       ["sh", "-c", "tap-parser -j 0 < \"$1\"", "sh", file], environment: ["NODE_PATH": "/usr/share/nodejs"])
     let nodeText = node.stdout + node.stderr
@@ -35,14 +45,17 @@ enum TAPConsumers {
     return [
       Verdict(
         consumer: "prove", passed: prove.status == 0 && proveText.contains("Result: PASS"),
-        parseError: proveText.contains("Parse errors"), output: proveText),
+        parseError: proveText.contains("Parse errors") && !proveText.contains("Bailout called"),
+        bailedOut: proveText.contains("Bailout called"), output: proveText),
       Verdict(
         consumer: "tap.py", passed: python.status == 0,
         parseError: pythonText.contains("A plan must appear") || pythonText.contains("Unknown")
-          || pythonText.contains("must have a plan"), output: pythonText),
+          || pythonText.contains("must have a plan"), bailedOut: pythonText.contains("Bailed: "),
+        output: pythonText),
       Verdict(
         consumer: "node-tap-parser", passed: node.status == 0,
-        parseError: nodeText.contains("tapError") || nodeText.contains("\"extra\""), output: nodeText),
+        parseError: nodeText.contains("tapError") || nodeText.contains("\"extra\""),
+        bailedOut: nodeText.contains("[\"bailout\""), output: nodeText),
     ]
   }
 }
