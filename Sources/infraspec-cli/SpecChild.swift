@@ -46,9 +46,16 @@ final class SpecChild: @unchecked Sendable {
     // Listen before the child exists, so a Ctrl-C in between is not lost.
     for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_IGN) }
     let argv = ([binary] + arguments).map { strdup($0) } + [nil]
-    defer { for pointer in argv { free(pointer) } }
+    var environment = ProcessInfo.processInfo.environment
+    // A crash report names the spec line (the spec is built with -g); registers and the image list
+    // would only bury it. A user's own setting wins.
+    if environment["SWIFT_BACKTRACE"] == nil {
+      environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,registers=none,images=none"
+    }
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { for pointer in argv + envp { free(pointer) } }
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, binary, &actions, &attributes, argv, environ)
+    let spawned = posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
     close(pipe[1])
     guard spawned == 0 else {
       close(pipe[0])

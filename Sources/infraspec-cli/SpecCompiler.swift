@@ -22,7 +22,7 @@ struct SpecCompiler {
   }
 
   /// Flags every spec module is compiled with; part of the cache key.
-  static let flags = ["-swift-version", "6", "-Onone", "-diagnostic-style", "llvm"]
+  static let flags = ["-swift-version", "6", "-Onone", "-g", "-diagnostic-style", "llvm"]
 
   static func locate() throws(CompileError) -> SpecCompiler {
     let environment = ProcessInfo.processInfo.environment
