@@ -37,7 +37,7 @@ public struct JUnitReporter: Reporter {
     // check) is still one error, so CI shows why.
     if let abort = record.abort, abort.unfinished.isEmpty {
       var suite = RunRecord.Host(name: "infraspec", started: record.started)
-      suite.failure = abort.reason
+      suite.failure = abort.detail.map { "\(abort.reason)\n\($0)" } ?? abort.reason
       suite.finished = record.started.adding(milliseconds: record.durationMilliseconds)
       suites.append(suite)
     }
