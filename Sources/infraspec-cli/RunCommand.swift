@@ -24,6 +24,9 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "Probes running at once on a host.")
   var concurrency: Int = 16
 
+  @Flag(help: "The human view also shows what each passing check found.")
+  var verbose = false
+
   func validate() throws {
     guard timeout > 0, timeout <= 86_400 else {
       throw ValidationError("--timeout must be between 0 and 86400 seconds")
@@ -37,6 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     request.format = format ?? (terminal ? .human : .tap)
     request.reports = reports.targets
     request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    request.verbose = verbose
     request.options.probeTimeoutSeconds = timeout
     request.options.probeConcurrency = concurrency
     specs.apply(to: &request.options)

@@ -37,6 +37,7 @@ extension CheckResult {
     copy.location.file = clean(location.file)
     copy.tags = tags.map(clean)
     copy.probes = probes.map(clean)
+    copy.found = found.map(clean)
     copy.outcome =
       switch outcome {
       case .passed: .passed

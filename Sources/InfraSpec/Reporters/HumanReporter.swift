@@ -7,6 +7,8 @@ public struct HumanReporter: Reporter {
   let output: OutputStream
   let color: Bool
   let progress: OutputStream
+  /// Passing checks also show what was found.
+  let verbose: Bool
   private var multipleHosts = false
   private var hosts: [String] = []
   private var finished: [String: Summary] = [:]
@@ -18,10 +20,14 @@ public struct HumanReporter: Reporter {
   private var abort: RunAbort?
 
   /// `color`: ANSI colours; callers pass false when not on a TTY or when `NO_COLOR` is set.
-  public init(output: OutputStream = .standardOutput, color: Bool, progress: OutputStream = .standardError) {
+  public init(
+    output: OutputStream = .standardOutput, color: Bool, progress: OutputStream = .standardError,
+    verbose: Bool = false
+  ) {
     self.output = output
     self.color = color
     self.progress = progress
+    self.verbose = verbose
   }
 
   public mutating func report(_ event: Event) {
@@ -112,7 +118,8 @@ public struct HumanReporter: Reporter {
     let line = "\(result.subject): \(result.title)"
     switch result.outcome {
     case .passed:
-      output.write(indent + paint("✓", .green) + " \(line)\n")
+      let found = verbose ? result.found.map { paint(" (found \($0))", .gray) } ?? "" : ""
+      output.write(indent + paint("✓", .green) + " \(line)\(found)\n")
     case .skipped(let reason):
       output.write(indent + paint("- \(line) (skipped: \(reason))", .gray) + "\n")
     case .failed:

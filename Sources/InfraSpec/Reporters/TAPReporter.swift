@@ -98,7 +98,8 @@ public struct TAPReporter: Reporter {
     let name = escape(result.name)
     switch result.outcome {
     case .passed:
-      return "ok \(number) - \(name)\n"
+      guard let found = result.found else { return "ok \(number) - \(name)\n" }
+      return "ok \(number) - \(name)\n" + yaml([("severity", .string("pass")), ("found", .string(found))])
     case .skipped(let reason):
       return "ok \(number) - \(name) # SKIP \(escape(reason))\n"
     case .failed(let expected, let actual):

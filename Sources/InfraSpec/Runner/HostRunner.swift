@@ -166,6 +166,7 @@ struct HostRunner: Sendable {
     _ check: Check, plan: Result<FactPlan, ProbeError>, outputs: ProbeOutputs, number: Int
   ) -> (result: CheckResult, lostConnection: String?) {
     let outcome: Outcome
+    var found: String?
     var lost: String?
     var probes: [String] = []
     switch plan {
@@ -174,13 +175,15 @@ struct HostRunner: Sendable {
     case .success(let plan):
       probes = plan.commands.map(\.description) + plan.queries.map(\.description)
       do throws(ProbeError) {
-        outcome =
-          switch check.judge(try plan.read(outputs)) {
-          case .pass: .passed
-          case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
-          case .cannotCheck(let reason): .couldNotCheck(reason: reason)
-          case .skip(let reason): .skipped(reason: reason)
-          }
+        switch check.judge(try plan.read(outputs)) {
+        case .pass: outcome = .passed
+        case .passed(let value):
+          outcome = .passed
+          found = value
+        case .fail(let expected, let actual): outcome = .failed(expected: expected, actual: actual)
+        case .cannotCheck(let reason): outcome = .couldNotCheck(reason: reason)
+        case .skip(let reason): outcome = .skipped(reason: reason)
+        }
       } catch .connection(let detail) {
         outcome = .skipped(reason: "the connection to the host was lost: \(detail)")
         lost = detail
@@ -191,7 +194,7 @@ struct HostRunner: Sendable {
     let result = CheckResult(
       host: name ?? transport.hostName, number: number, groups: check.groups, subject: check.subject,
       property: check.property, title: check.title, location: check.location,
-      tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0)
+      tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0, found: found)
     return (result, lost)
   }
 

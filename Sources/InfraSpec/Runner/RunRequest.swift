@@ -13,6 +13,8 @@ public struct RunRequest: Sendable, Codable, Equatable {
   /// Reports written to files besides the one on stdout (`--report FORMAT=PATH`).
   public var reports: [ReportTarget] = []
   public var color = false
+  /// The human view also shows what passing checks found.
+  public var verbose = false
   public var options = RunOptions()
   /// OS family whose probe commands `list` shows.
   public var listFamily: HostProfile.Family = .debian

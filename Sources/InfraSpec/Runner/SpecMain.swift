@@ -36,7 +36,7 @@ public enum SpecMain {
       do {
         reporters = try ReportOutputs.reporters(
           stdout: request.format, color: request.color, reports: request.reports,
-          environment: ProcessInfo.processInfo.environment)
+          environment: ProcessInfo.processInfo.environment, verbose: request.verbose)
       } catch {
         OutputStream.standardError.write("infraspec: \(error.message)\n")
         exit(ExitCode.usage.rawValue)

@@ -350,6 +350,32 @@ struct RunCommandTests {
       "\(stdout.stderr)")
   }
 
+  @Test("passing checks carry what they found: TAP YAML, JSON, and the human view with --verbose")
+  func foundValues() throws {
+    let root = try CLI.workspace([
+      "found.swift": """
+      import InfraSpec
+
+      describe("found") {
+        File("/etc/passwd").mode(0o644)
+      }
+      """
+    ])
+    let tap = try CLI.run(["run", "--report", "json=run.json"], in: root)
+    #expect(tap.status == 0, "\(tap.stderr)")
+    #expect(
+      tap.stdout.contains(
+        "ok 1 - found › file /etc/passwd: mode 0644\n  ---\n  severity: \"pass\"\n  found: \"0644\"\n  ...\n"),
+      "\(tap.stdout)")
+    for verdict in try TAPConsumers.judge(tap.stdout) {
+      #expect(verdict.passed && !verdict.parseError, "\(verdict)")
+    }
+    let json = try String(contentsOf: root.appendingPathComponent("run.json"), encoding: .utf8)
+    #expect(json.contains("\"found\" : \"0644\""), "\(json)")
+    let human = try CLI.run(["run", "--format", "human", "--verbose"], in: root)
+    #expect(human.stdout.contains("✓ file /etc/passwd: mode 0644 (found 0644)\n"), "\(human.stdout)")
+  }
+
   @Test("a missing program and an unanswerable service are could not check, with the reason")
   func couldNotCheck() throws {
     let root = try CLI.workspace([
