@@ -41,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
     request.reports = reports.targets
     request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     request.verbose = verbose
+    request.shard = targets.shard
     request.options.probeTimeoutSeconds = timeout
     request.options.probeConcurrency = concurrency
     specs.apply(to: &request.options)

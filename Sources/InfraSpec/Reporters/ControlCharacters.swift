@@ -64,6 +64,7 @@ extension Event {
     case .checkFinished(let result): return .checkFinished(cleanResults([result])[0])
     case .hostFailed(let host, let reason): return .hostFailed(host: clean(host), reason: clean(reason))
     case .hostFinished(let host, let summary): return .hostFinished(host: clean(host), summary: summary)
+    case .hostFleetValues(let host, let values): return .hostFleetValues(host: clean(host), values: values)
     case .fleetCheckFinished(let result): return .fleetCheckFinished(cleanResults([result])[0])
     case .runAborted(var abort):
       abort.reason = clean(abort.reason)

@@ -61,6 +61,8 @@ public struct HumanReporter: Reporter {
     case .hostFinished(let host, let summary):
       finished[host] = summary
       if multipleHosts { reportProgress(lastHost: host, summary: summary) }
+    case .hostFleetValues:
+      break
     case .runAborted(let abort):
       self.abort = abort
     case .runFinished(let summary, let milliseconds):

@@ -63,9 +63,38 @@ public enum ReportMerge {
       end = max(end, record.started.adding(milliseconds: record.durationMilliseconds))
     }
     merged.durationMilliseconds = end.milliseconds(since: merged.started)
+    merged.fleet = rejudged(merged.fleet, hosts: merged.hosts)
     // Recounted from the results, never taken from a stored summary a report could get wrong.
     merged.summary = merged.recount()
     return merged
+  }
+
+  /// Each fleet assertion once, judged over every host's value from every shard; an assertion no
+  /// report carries values for (an unsharded run's) keeps its verdict.
+  static func rejudged(_ fleet: [CheckResult], hosts: [RunRecord.Host]) -> [CheckResult] {
+    var seen: Set<String> = []
+    var results: [CheckResult] = []
+    for result in fleet where seen.insert(FleetValue.id(result.location)).inserted {
+      let id = FleetValue.id(result.location)
+      var known: [(host: String, value: String)] = []
+      var unknown: [String] = []
+      var rule: FleetRule.Mode?
+      for host in hosts {
+        guard let value = host.fleetValues?.first(where: { $0.check == id }) else { continue }
+        rule = rule ?? FleetRule.Mode(rawValue: value.rule)
+        if let found = value.value {
+          known.append((host.name, found))
+        } else {
+          unknown.append("\(host.name): \(value.problem ?? "not checked")")
+        }
+      }
+      var judged = result
+      if let rule {
+        judged.outcome = FleetRule(mode: rule, value: { _ in "" }).outcome(known: known, unknown: unknown)
+      }
+      results.append(judged)
+    }
+    return results
   }
 
   /// Only what tells a report apart from other JSON, read before the rest so a report of another

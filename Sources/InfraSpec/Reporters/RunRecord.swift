@@ -78,6 +78,8 @@ struct RunRecord: Codable, Equatable {
         $0.summary = summary
         $0.finished = time
       }
+    case .hostFleetValues(let name, let values):
+      update(name, at: time) { $0.fleetValues = values }
     case .fleetCheckFinished(let result):
       fleet.append(result)
     case .runAborted(let abort):
@@ -118,6 +120,9 @@ struct RunRecord: Codable, Equatable {
       if let failure = host.failure { send(.hostFailed(host: host.name, reason: failure), at: host.started) }
       let finished = host.finished ?? host.started
       for result in host.results { send(.checkFinished(result), at: finished) }
+      if let values = host.fleetValues {
+        send(.hostFleetValues(host: host.name, values: values), at: finished)
+      }
       // A host an aborted run never finished stays open, as it was in the live stream.
       if host.finished != nil || abort == nil {
         send(.hostFinished(host: host.name, summary: host.summary), at: finished)

@@ -48,6 +48,8 @@ public struct TAPReporter: Reporter {
     case .fleetCheckFinished(let result):
       topLevel += 1
       output.write(Self.testPoint(result, number: topLevel))
+    case .hostFleetValues:
+      break
     case .runAborted(let abort):
       self.abort = abort
       // What finished on hosts that never finished is reported too, in a subtest that fails.

@@ -8,6 +8,9 @@ public enum Event: Sendable, Codable {
   /// The host could not be checked at all (unreachable, refused): one verdict for the whole host.
   case hostFailed(host: String, reason: String)
   case hostFinished(host: String, summary: Summary)
+  /// The host's value for each fleet assertion that applies to it, so a merge of shards can judge
+  /// fleet assertions over all of them.
+  case hostFleetValues(host: String, values: [FleetValue])
   /// A fleet assertion judged across all hosts (its `host` is `fleet`), after every host finished.
   case fleetCheckFinished(CheckResult)
   /// The run stopped before it finished (interrupted, crashed, did not compile); sent just before

@@ -23,6 +23,8 @@ public struct RunRequest: Sendable, Codable, Equatable {
   public var remote = RemoteOptions()
   /// Hosts checked at once.
   public var jobs = 16
+  /// `--shard K/N`: this run checks one shard, and leaves fleet assertions to `report merge`.
+  public var shard: String?
   /// A private file the spec binary appends every event to (one JSON line each), so `infraspec`
   /// can still write the reports of what finished when the spec binary crashes.
   public var journal: String?

@@ -46,7 +46,7 @@ public enum SpecMain {
       }
       let run = SpecRun(
         checks: checks, targets: HostConnector.targets(for: request), options: request.options,
-        jobs: request.jobs)
+        jobs: request.jobs, shard: request.shard)
       let ending = await run.execute(reporters: &reporters)
       let failures = OutputStream.failures
       if !failures.isEmpty {

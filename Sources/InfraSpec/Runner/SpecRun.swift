@@ -17,6 +17,8 @@ struct SpecRun {
   let options: RunOptions
   /// Hosts checked at once.
   let jobs: Int
+  /// `2/8` when this run is one shard: fleet assertions are then judged by `report merge`.
+  var shard: String? = nil
 
   /// How a run ended.
   struct Ending {
@@ -69,6 +71,11 @@ struct SpecRun {
           total.add(outcome.summary)
           fleetValues[host] = outcome.fleetValues
           if let failure = outcome.failure { failures[host] = failure }
+          if let target = targets.first(where: { $0.name == host }), !fleetChecks.isEmpty {
+            let values = Self.fleetValues(
+              fleetChecks, of: target, values: outcome.fleetValues, failure: outcome.failure)
+            if !values.isEmpty { sink.yield(.hostFleetValues(host: host, values: values)) }
+          }
           startNext()
         }
       }
@@ -76,8 +83,12 @@ struct SpecRun {
       guard !Task.isCancelled else { return sink.finish() }
       for (index, check) in fleetChecks.enumerated() {
         let hosts = targets.filter { check.applies(toHostIn: $0.groups) }.map(\.name)
-        let result = Self.judgeFleet(
+        var result = Self.judgeFleet(
           check, hosts: hosts, values: fleetValues.mapValues { $0[index] }, failures: failures)
+        if let shard, !hosts.isEmpty {
+          // One shard sees only its own hosts: a value shared with another shard would pass here.
+          result.outcome = .skipped(reason: "judged at merge: this run is shard \(shard)")
+        }
         total.count(result.outcome)
         sink.yield(.fleetCheckFinished(result))
       }
@@ -149,6 +160,22 @@ struct SpecRun {
     return Ending(summary: total, interrupted: false)
   }
 
+  /// What `target` contributes to each fleet assertion that applies to it.
+  static func fleetValues(
+    _ checks: [Check], of target: HostTarget, values: [Int: Result<String, ProbeError>], failure: String?
+  ) -> [FleetValue] {
+    checks.enumerated().compactMap { index, check in
+      guard let rule = check.fleetRule, check.applies(toHostIn: target.groups) else { return nil }
+      var value = FleetValue(check: FleetValue.id(check.location), rule: rule.mode.rawValue)
+      switch values[index] {
+      case .success(let found): value.value = found
+      case .failure(let error): value.problem = error.message
+      case nil: value.problem = failure ?? "not checked"
+      }
+      return value
+    }
+  }
+
   /// A planned check that never got a verdict: "could not check", saying why.
   static func unfinished(_ check: Check, host: String, number: Int, reason: String) -> CheckResult {
     CheckResult(
@@ -179,13 +206,7 @@ struct SpecRun {
       case nil: unknown.append("\(host): \(failures[host] ?? "not checked")")
       }
     }
-    let verdict = check.fleetRule?.judge(known) ?? .pass
-    let outcome: Outcome =
-      switch verdict {
-      case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
-      case _ where !unknown.isEmpty: .couldNotCheck(reason: unknown.joined(separator: "; "))
-      case .pass, .passed, .cannotCheck, .skip: .passed
-      }
+    let outcome = check.fleetRule?.outcome(known: known, unknown: unknown) ?? .passed
     return CheckResult(
       host: "fleet", number: 0, groups: check.groups, subject: check.subject, property: check.property,
       title: check.title, location: check.location, tags: check.tags.sorted(), outcome: outcome,

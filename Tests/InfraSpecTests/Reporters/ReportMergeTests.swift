@@ -33,7 +33,9 @@ struct ReportMergeTests {
 
   private static func host(of event: Event) -> String? {
     switch event {
-    case .hostStarted(let host, _), .hostFailed(let host, _), .hostFinished(let host, _): host
+    case .hostStarted(let host, _), .hostFailed(let host, _), .hostFinished(let host, _),
+      .hostFleetValues(let host, _):
+      host
     case .checkFinished(let result): result.host
     case .runStarted, .runFinished, .runAborted, .fleetCheckFinished: nil
     }
