@@ -13,6 +13,9 @@ internal import Foundation
 /// kept for a crash report.
 final class SpecChild: @unchecked Sendable {
   let pid: pid_t
+  /// In the environment of the spec binary and so of every probe it starts (`INFRASPEC_RUN`), so
+  /// the probes a crashed spec binary leaves behind can still be found and stopped.
+  let runToken = "\(getpid())-\(UInt64.random(in: 1...UInt64.max))"
   private let stderrPipe: Int32
   private let done = DispatchSemaphore(value: 0)
   private let lock = NSLock()
@@ -49,6 +52,7 @@ final class SpecChild: @unchecked Sendable {
     var environment = ProcessInfo.processInfo.environment
     // A crash report names the spec line (the spec is built with -g); registers and the image list
     // would only bury it. A user's own setting wins.
+    environment["INFRASPEC_RUN"] = runToken
     if environment["SWIFT_BACKTRACE"] == nil {
       environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,registers=none,images=none"
     }
@@ -98,6 +102,24 @@ final class SpecChild: @unchecked Sendable {
     // A probe it left behind may hold stderr open: do not wait for it forever.
     _ = done.wait(timeout: .now() + 2)
     return status
+  }
+
+  /// Kills every process still carrying this run's token: the probes of a spec binary that died
+  /// without killing them (they run in their own process groups, so they outlive it).
+  func killLeftovers() {
+    let marker = Array("INFRASPEC_RUN=\(runToken)".utf8) + [0]
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
+    for entry in entries {
+      guard let other = pid_t(entry), other != getpid(),
+        let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+      else { continue }
+      let bytes = [UInt8](environment)
+      guard bytes.count >= marker.count else { continue }
+      let found = (0...(bytes.count - marker.count)).contains { start in
+        (start == 0 || bytes[start - 1] == 0) && bytes[start..<(start + marker.count)].elementsEqual(marker)
+      }
+      if found { kill(other, SIGKILL) }
+    }
   }
 
   var stderrTail: String { lock.withLock { String(decoding: tail, as: UTF8.self) } }

@@ -45,6 +45,7 @@ enum SpecLauncher {
     let signalled = status & 0x7f
     guard signalled != 0 else { throw ExitCode((status >> 8) & 0xff) }
 
+    child.killLeftovers()
     let name = SpecChild.signalName(signalled)
     let abort: RunAbort
     if [SIGINT, SIGTERM, SIGHUP].contains(signalled) {

@@ -13,6 +13,8 @@ internal import Synchronization
 /// renamed into place by `finish()`, so a half-written report never stands where a whole one should.
 public struct OutputStream: Sendable {
   let descriptor: Int32
+  /// Tells streams apart for `failures`; descriptors are reused once closed.
+  let id: Int
   /// What messages call this stream: `standard output`, `report out/run.json`.
   let name: String
   /// For a report file: the temporary file being written, and where it goes once whole.
@@ -20,6 +22,7 @@ public struct OutputStream: Sendable {
 
   init(descriptor: Int32, name: String? = nil, staging: (temporary: String, destination: String)? = nil) {
     self.descriptor = descriptor
+    id = Self.streams.add(1, ordering: .relaxed).newValue
     self.name = name ?? "file descriptor \(descriptor)"
     self.staging = staging
   }
@@ -27,8 +30,9 @@ public struct OutputStream: Sendable {
   public static let standardOutput = OutputStream(descriptor: 1, name: "standard output")
   public static let standardError = OutputStream(descriptor: 2, name: "standard error")
 
-  /// Write failures so far, by descriptor: one message each.
-  private static let failed = Mutex<[Int32: String]>([:])
+  /// Write failures so far, by stream: one message each.
+  private static let failed = Mutex<[Int: String]>([:])
+  private static let streams = Atomic<Int>(0)
 
   /// Writes all of `text`; a closed pipe (the reader went away) is not an error worth a crash or a
   /// message, any other failure is remembered for `failures`.
@@ -45,10 +49,11 @@ public struct OutputStream: Sendable {
     }
   }
 
-  private func record(_ reason: String) {
+  /// Remembers that this stream did not get what it should have: `cannot write NAME: reason`.
+  func record(_ reason: String) {
     let message = "cannot write \(name): \(reason)"
     Self.failed.withLock { failed in
-      if failed[descriptor] == nil { failed[descriptor] = message }
+      if failed[id] == nil { failed[id] = message }
     }
   }
 
@@ -56,7 +61,7 @@ public struct OutputStream: Sendable {
   /// instead, so the destination never holds a truncated report.
   public func finish() {
     guard let (temporary, destination) = staging else { return }
-    if Self.failed.withLock({ $0[descriptor] != nil }) {
+    if Self.failed.withLock({ $0[id] != nil }) {
       unlink(temporary)
       return
     }

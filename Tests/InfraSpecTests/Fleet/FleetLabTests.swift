@@ -46,7 +46,7 @@ struct FleetLabTests {
     let root = try CLI.workspace(["pop.swift": Self.spec])
     let junit = root.appendingPathComponent("out/junit.xml").path
     let json = root.appendingPathComponent("out/run.json").path
-    let result = try Self.run(["--report", "junit=\(junit)", "--report", "json=\(json)"], in: root)
+    let result = try Self.run(["--report", "junit-strict=\(junit)", "--report", "json=\(json)"], in: root)
     #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
     #expect(
       result.stdout.contains(

@@ -26,6 +26,6 @@ struct CheckTimeTests {
       if case .checkFinished(let result) = event { times.withLock { $0.append(result.durationMilliseconds) } }
     }
     let recorded = times.withLock { $0 }
-    #expect(recorded.count == 1 && recorded[0] >= 30 && recorded[0] < 5000, "\(recorded)")
+    #expect(recorded.count == 1 && recorded[0] >= 30, "\(recorded)")
   }
 }

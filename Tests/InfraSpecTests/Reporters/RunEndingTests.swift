@@ -28,13 +28,16 @@ struct RunEndingTests {
   func finishedTAP() throws {
     let single = ReportFixtures.run(
       hosts: ["lax1"], ReportFixtures.host("lax1", at: 0, [ReportFixtures.result(host: "lax1", number: 1)]))
-    let fleet = ReportFixtures.run(
+    let fleetResult = ReportFixtures.result(
+      host: "fleet", number: 0, groups: [], subject: "interface eth0 mac", title: "is unique per host")
+    var fleet = ReportFixtures.run(
       hosts: ["lax1", "lax2"],
       ReportFixtures.host("lax1", at: 0, [ReportFixtures.result(host: "lax1", number: 1)])
         + ReportFixtures.host("lax2", at: 0, [ReportFixtures.result(host: "lax2", number: 1)]))
+    fleet.insert((.fleetCheckFinished(fleetResult), ReportFixtures.time(1500)), at: fleet.count - 1)
     for events in [single, fleet] {
       let tap = try ReportFixtures.render(events) { TAPReporter(output: $0) }
-      #expect(tap.hasSuffix(" s\n1..\(events.count == 5 ? 1 : 2)\n"), "\(tap)")
+      #expect(tap.hasSuffix(" s\n1..\(events.count == 5 ? 1 : 3)\n"), "\(tap)")
       for verdict in try TAPConsumers.judge(tap) {
         #expect(verdict.passed && !verdict.parseError, "\(verdict)")
       }
@@ -135,5 +138,38 @@ struct RunEndingTests {
       #expect(text.contains("PWNED"), "\(name) still shows the value")
     }
     #expect(TAPReporter.escape(Self.hostile) == #"lax1\u{1B}]0;PWNED\u{7}\u{1B}[2J"#)
+  }
+
+  @Test("a report whose writes fail is removed, never left half-written, and the failure is remembered")
+  func failedWrite() throws {
+    let path = NSTemporaryDirectory() + "infraspec-failed-\(UUID().uuidString).json"
+    try "old".write(toFile: path, atomically: true, encoding: .utf8)
+    let stream = try InfraSpec.OutputStream.file(atPath: path)
+    defer { close(stream.descriptor) }
+    // The disk fills up under the report.
+    let full = open("/dev/full", O_WRONLY)
+    dup2(full, stream.descriptor)
+    close(full)
+    stream.write("{\"half\":")
+    stream.finish()
+    #expect(!FileManager.default.fileExists(atPath: path))
+    #expect(!FileManager.default.fileExists(atPath: "\(path).tmp-\(getpid())"))
+    #expect(InfraSpec.OutputStream.failures.contains("cannot write report \(path): No space left on device"))
+  }
+
+  @Test("one cause on a host (a lost connection) is one GitHub warning, not one per check")
+  func oneWarningPerCause() throws {
+    let results = (1...5).map { number in
+      ReportFixtures.result(
+        host: "lax1", number: number, line: number, outcome: .couldNotCheck(reason: "connection lost: EOF"))
+    }
+    let output = try ReportFixtures.render(
+      ReportFixtures.run(hosts: ["lax1"], ReportFixtures.host("lax1", at: 0, results))
+    ) { GitHubReporter(output: $0, stepSummaryPath: nil) }
+    let warnings = output.split(separator: "\n").filter { $0.hasPrefix("::warning") }
+    #expect(warnings.count == 1, "\(output)")
+    #expect(
+      warnings.first?.hasSuffix("::lax1: 5 checks could not check: connection lost: EOF") == true, "\(output)"
+    )
   }
 }
