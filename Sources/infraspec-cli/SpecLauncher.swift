@@ -24,7 +24,8 @@ enum SpecLauncher {
       let abort = RunAbort(
         kind: .doesNotCompile, reason: "the spec does not compile: \(first ?? "see the diagnostics")",
         detail: error.message)
-      RunJournal.salvage("", abort: abort, request: request)
+      // `list` writes no reports.
+      if request.mode == .run { RunJournal.salvage("", abort: abort, request: request) }
       throw ExitCode(InfraSpec.ExitCode.specDoesNotCompile.rawValue)
     }
     let folder = try privateFolder()
@@ -55,7 +56,9 @@ enum SpecLauncher {
       abort = RunAbort(
         kind: .crashed, reason: "the spec crashed (\(name))\(crash.summary)", detail: crash.detail)
     }
-    RunJournal.salvage(journal, abort: abort, request: request, childPID: child.pid)
+    if request.mode == .run {
+      RunJournal.salvage(journal, abort: abort, request: request, childPID: child.pid)
+    }
     OutputStream.standardError.write("infraspec: \(abort.line)\n")
     throw ExitCode(abort.kind.exitCode.rawValue)
   }
