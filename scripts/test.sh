@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(libssh2-1-dev libssl-dev zlib1g-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm
   busybox libxml2-utils bind9 bind9-utils bind9-dnsutils ldnsutils python3 nginx-light gnupg
-  debootstrap systemd-container)
+  debootstrap systemd-container python3-pip node-tap-parser)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")
@@ -25,6 +25,12 @@ systemd_image=$!
 bash lab/rootfs.sh openrc >/dev/null
 wait "$systemd_image"
 echo "lab init images (systemd, OpenRC, sysv-rc): ready in $((SECONDS - images_started)) s" >&2
+
+# tap.py (PyPI) is the second independent TAP consumer the reporter tests feed; node-tap-parser the third.
+if ! python3 -c 'import tap, yaml' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check 'tap.py[yaml]==3.2.1' 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages 'tap.py[yaml]==3.2.1'
+fi
 
 swift build --build-tests
 swift test --skip-build

@@ -7,13 +7,17 @@ extension ReportCommand {
   struct Merge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Merge JSON reports (from --report json=PATH) into one report in any format.",
-      discussion: "Exits like `infraspec run` would have for the merged results.")
+      discussion:
+        "Exits like `infraspec run` would have for the merged results, recounted from them; "
+        + "an interrupted, crashed or uncompiled input is named and makes the merge fail.")
 
     @Argument(help: "JSON reports written by `infraspec run --report json=PATH`.")
     var paths: [String] = []
 
     @Option(
-      help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
+      help:
+        "Output on stdout: tap (default when piped), human (default on a terminal), junit, junit-strict, json, github."
+    )
     var format: OutputFormat?
 
     @OptionGroup var reports: ReportOptions
@@ -25,9 +29,9 @@ extension ReportCommand {
     func run() async throws {
       let terminal = InfraSpec.OutputStream.standardOutput.isTerminal
       let environment = ProcessInfo.processInfo.environment
-      let summary: Summary
+      let merged: ReportMerge.Result
       do {
-        summary = try ReportMerge.merge(paths: paths) { () throws(ReportError) in
+        merged = try ReportMerge.merge(paths: paths) { () throws(ReportError) in
           try ReportOutputs.reporters(
             stdout: format ?? (terminal ? .human : .tap),
             color: terminal && (environment["NO_COLOR"] ?? "").isEmpty, reports: reports.targets,
@@ -37,7 +41,15 @@ extension ReportCommand {
         InfraSpec.OutputStream.standardError.write("infraspec: \(error.message)\n")
         throw ArgumentParser.ExitCode(InfraSpec.ExitCode.usage.rawValue)
       }
-      throw ArgumentParser.ExitCode(summary.exitCode.rawValue)
+      for line in merged.incomplete {
+        InfraSpec.OutputStream.standardError.write("infraspec: not a whole run: \(line)\n")
+      }
+      let failures = InfraSpec.OutputStream.failures
+      if !failures.isEmpty {
+        for failure in failures { InfraSpec.OutputStream.standardError.write("infraspec: \(failure)\n") }
+        throw ArgumentParser.ExitCode(InfraSpec.ExitCode.reportNotWritten.rawValue)
+      }
+      throw ArgumentParser.ExitCode(merged.exitCode.rawValue)
     }
   }
 }

@@ -6,7 +6,7 @@ struct ReportOptions: ParsableArguments {
   @Option(
     name: .customLong("report"),
     help: ArgumentHelp(
-      "Also write a report to a file: FORMAT=PATH with FORMAT one of tap, human, junit, json, github (repeatable).",
+      "Also write a report to a file: FORMAT=PATH with FORMAT one of tap, human, junit, junit-strict, json, github (repeatable).",
       valueName: "format=path"),
     transform: { argument in
       guard let target = ReportTarget(argument) else {

@@ -11,7 +11,9 @@ struct RunCommand: AsyncParsableCommand {
   @OptionGroup var targets: HostOptions
 
   @Option(
-    help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
+    help:
+      "Output on stdout: tap (default when piped), human (default on a terminal), junit, junit-strict, json, github."
+  )
   var format: OutputFormat?
 
   @OptionGroup var reports: ReportOptions
@@ -21,6 +23,9 @@ struct RunCommand: AsyncParsableCommand {
 
   @Option(help: "Probes running at once on a host.")
   var concurrency: Int = 16
+
+  @Flag(help: "The human view also shows what each passing check found.")
+  var verbose = false
 
   func validate() throws {
     guard timeout > 0, timeout <= 86_400 else {
@@ -35,10 +40,18 @@ struct RunCommand: AsyncParsableCommand {
     request.format = format ?? (terminal ? .human : .tap)
     request.reports = reports.targets
     request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    request.verbose = verbose
+    request.shard = targets.shard
     request.options.probeTimeoutSeconds = timeout
     request.options.probeConcurrency = concurrency
     specs.apply(to: &request.options)
     try targets.apply(to: &request)
+    if let shard = targets.shard, request.hosts.isEmpty {
+      // Never this machine instead: an empty shard checks nothing, and says so.
+      InfraSpec.OutputStream.standardError.write(
+        "infraspec: nothing to check: shard \(shard) holds none of the hosts\n")
+      throw ArgumentParser.ExitCode(InfraSpec.ExitCode.nothingChecked.rawValue)
+    }
     try await SpecLauncher.launch(specs.specFiles(), request: request)
   }
 }

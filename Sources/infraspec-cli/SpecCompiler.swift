@@ -51,7 +51,7 @@ struct SpecCompiler {
   static let cacheUnusableExitCode: Int32 = 77
 
   /// Flags every spec module is compiled with; part of the cache key.
-  static let flags = ["-swift-version", "6", "-Onone", "-diagnostic-style", "llvm"]
+  static let flags = ["-swift-version", "6", "-Onone", "-g", "-diagnostic-style", "llvm"]
 
   static func locate() throws(CompileError) -> SpecCompiler {
     let environment = ProcessInfo.processInfo.environment

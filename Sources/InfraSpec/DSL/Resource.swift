@@ -93,5 +93,6 @@ extension Resource {
 
 /// Compares an expected and an actual value in the one failure grammar.
 func expectEqual<Value: Equatable & CustomStringConvertible>(_ expected: Value, _ actual: Value) -> Verdict {
-  expected == actual ? .pass : .fail(expected: expected.description, actual: actual.description)
+  expected == actual
+    ? .passed(found: actual.description) : .fail(expected: expected.description, actual: actual.description)
 }

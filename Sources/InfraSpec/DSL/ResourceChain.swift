@@ -41,7 +41,8 @@ public struct __ResourceChain: Sendable {
         case .existence(let wanted, let describePresent):
           { presence in
             switch (presence, wanted) {
-            case (.present, true), (.absent, false): .pass
+            case (.present(let facts), true): .passed(found: describePresent(facts))
+            case (.absent, false): .pass
             case (.absent(let why), true): .fail(expected: assertion.expected, actual: why)
             case (.present(let facts), false):
               .fail(expected: assertion.expected, actual: describePresent(facts))

@@ -1,6 +1,6 @@
 /// How a fleet assertion compares one fact across hosts.
 struct FleetRule: Sendable {
-  enum Mode: Sendable {
+  enum Mode: String, Sendable {
     /// Every host has its own value (MAC addresses, per-PoP secrets).
     case unique
     /// Every host has the same value (SOA serial, a config checksum, a package version).
@@ -10,6 +10,16 @@ struct FleetRule: Sendable {
   var mode: Mode
   /// The fact's value on one host, from the resource's facts.
   var value: @Sendable (any Sendable) -> String
+
+  /// A difference among the hosts that answered is a failure even if others did not answer;
+  /// agreement is only a pass when every host answered (`unknown` names those that did not).
+  func outcome(known: [(host: String, value: String)], unknown: [String]) -> Outcome {
+    switch judge(known) {
+    case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
+    case _ where !unknown.isEmpty: .couldNotCheck(reason: unknown.joined(separator: "; "))
+    case .pass, .passed, .cannotCheck, .skip: .passed
+    }
+  }
 
   /// Judges the values the hosts reported; hosts are named in the failure.
   func judge(_ values: [(host: String, value: String)]) -> Verdict {

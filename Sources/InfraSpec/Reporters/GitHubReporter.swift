@@ -27,6 +27,7 @@ public struct GitHubReporter: Reporter {
     record.record(event, at: time)
     guard case .runFinished(let summary, let milliseconds) = event else { return }
     output.write(Self.annotations(record) + "\(summary.line) in \(TAPReporter.seconds(milliseconds)) s\n")
+    output.finish()
     guard let stepSummaryPath else { return }
     do {
       try OutputStream.append(Self.markdown(record), toFileAtPath: stepSummaryPath)
@@ -38,21 +39,43 @@ public struct GitHubReporter: Reporter {
   static func annotations(_ record: RunRecord) -> String {
     var errors: [String] = []
     var warnings: [String] = []
+    if let abort = record.abort {
+      errors.append("::error title=\(property("the run did not finish"))::\(data(abort.line))\n")
+    }
     for host in record.suites {
       if let failure = host.failure {
         warnings.append(
           "::warning title=\(property("\(host.name): could not check the host"))"
             + "::\(data("\(host.name): could not check: \(failure)"))\n")
       }
+      // One cause (a lost connection, a missing tool) is one warning per host, not one per check.
+      var byReason: [(reason: String, results: [CheckResult])] = []
       for result in host.results {
         let place =
           "file=\(property(result.location.file)),line=\(result.location.line)"
           + ",col=\(result.location.column),title=\(property("\(result.host) › \(result.name)"))"
         switch result.outcome {
         case .failed: errors.append("::error \(place)::\(data(result.message))\n")
-        case .couldNotCheck: warnings.append("::warning \(place)::\(data(result.message))\n")
+        case .couldNotCheck(let reason):
+          if let index = byReason.firstIndex(where: { $0.reason == reason }) {
+            byReason[index].results.append(result)
+          } else {
+            byReason.append((reason, [result]))
+          }
         case .passed, .skipped: break
         }
+      }
+      for (reason, results) in byReason {
+        let first = results[0]
+        let title =
+          results.count == 1
+          ? "\(first.host) › \(first.name)" : "\(first.host): \(results.count) checks could not check"
+        let message =
+          results.count == 1
+          ? first.message : "\(first.host): \(results.count) checks could not check: \(reason)"
+        warnings.append(
+          "::warning file=\(property(first.location.file)),line=\(first.location.line)"
+            + ",col=\(first.location.column),title=\(property(title))::\(data(message))\n")
       }
     }
     let all = errors + warnings
@@ -67,6 +90,7 @@ public struct GitHubReporter: Reporter {
 
   static func markdown(_ record: RunRecord) -> String {
     var text = "### InfraSpec: \(record.summary.line)\n\n"
+    if let abort = record.abort { text += "**The run did not finish:** \(markdown(abort.line))\n\n" }
     text += "| Host | Passed | Failed | Could not check | Skipped |\n| :--- | ---: | ---: | ---: | ---: |\n"
     for host in record.suites {
       let counts = host.summary
@@ -109,7 +133,14 @@ public struct GitHubReporter: Reporter {
   private static func encode(_ value: String, _ codes: [Unicode.Scalar: String]) -> String {
     var result = ""
     for scalar in value.unicodeScalars {
-      if let code = codes[scalar] { result += code } else { result.unicodeScalars.append(scalar) }
+      if let code = codes[scalar] {
+        result += code
+      } else if scalar.isControl {
+        // A terminal renders the log: no escape from a host may reach it raw.
+        result += scalar.visible
+      } else {
+        result.unicodeScalars.append(scalar)
+      }
     }
     return result
   }

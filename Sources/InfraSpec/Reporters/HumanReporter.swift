@@ -7,6 +7,8 @@ public struct HumanReporter: Reporter {
   let output: OutputStream
   let color: Bool
   let progress: OutputStream
+  /// Passing checks also show what was found.
+  let verbose: Bool
   private var multipleHosts = false
   private var hosts: [String] = []
   private var finished: [String: Summary] = [:]
@@ -15,16 +17,22 @@ public struct HumanReporter: Reporter {
   /// The describe titles printed last, so each group heading is printed once.
   private var openGroups: [String] = []
   private var problems: [(text: String, style: Style)] = []
+  private var abort: RunAbort?
 
   /// `color`: ANSI colours; callers pass false when not on a TTY or when `NO_COLOR` is set.
-  public init(output: OutputStream = .standardOutput, color: Bool, progress: OutputStream = .standardError) {
+  public init(
+    output: OutputStream = .standardOutput, color: Bool, progress: OutputStream = .standardError,
+    verbose: Bool = false
+  ) {
     self.output = output
     self.color = color
     self.progress = progress
+    self.verbose = verbose
   }
 
   public mutating func report(_ event: Event) {
-    switch event {
+    // A hostile host's escapes must not reach the terminal: no window titles, no cleared screens.
+    switch event.escapingControls(keepingNewlines: true) {
     case .runStarted(let hosts, _):
       multipleHosts = hosts.count > 1
       self.hosts = hosts
@@ -53,6 +61,10 @@ public struct HumanReporter: Reporter {
     case .hostFinished(let host, let summary):
       finished[host] = summary
       if multipleHosts { reportProgress(lastHost: host, summary: summary) }
+    case .hostFleetValues:
+      break
+    case .runAborted(let abort):
+      self.abort = abort
     case .runFinished(let summary, let milliseconds):
       if multipleHosts { reportHosts() }
       if !fleet.isEmpty { output.write(paint("fleet", .bold) + "\n") }
@@ -60,8 +72,11 @@ public struct HumanReporter: Reporter {
       if !problems.isEmpty {
         output.write("\n" + problems.map { paint($0.text, $0.style) + "\n" }.joined())
       }
-      let tint: Style = summary.failed > 0 ? .red : summary.couldNotCheck > 0 ? .yellow : .green
+      if let abort { output.write("\n" + paint("the run did not finish: \(abort.line)", .red) + "\n") }
+      let tint: Style =
+        summary.failed > 0 || abort != nil ? .red : summary.couldNotCheck > 0 ? .yellow : .green
       output.write("\n" + paint("\(summary.line) in \(TAPReporter.seconds(milliseconds)) s", tint) + "\n")
+      output.finish()
     }
   }
 
@@ -105,7 +120,8 @@ public struct HumanReporter: Reporter {
     let line = "\(result.subject): \(result.title)"
     switch result.outcome {
     case .passed:
-      output.write(indent + paint("✓", .green) + " \(line)\n")
+      let found = verbose ? result.found.map { paint(" (found \($0))", .gray) } ?? "" : ""
+      output.write(indent + paint("✓", .green) + " \(line)\(found)\n")
     case .skipped(let reason):
       output.write(indent + paint("- \(line) (skipped: \(reason))", .gray) + "\n")
     case .failed:

@@ -20,9 +20,20 @@ public struct JSONReporter: Reporter {
     guard case .runFinished = event else { return }
     do {
       output.write(try Self.document(record))
+      output.finish()
     } catch {
-      OutputStream.standardError.write("infraspec: cannot encode the JSON report: \(error)\n")
+      // Only a value JSON cannot hold (a duration that is not a number) gets here; the run then
+      // ends with the report-not-written exit code, and no half report is left.
+      output.record("a value cannot be written as JSON (\(Self.describe(error)))")
+      output.finish()
     }
+  }
+
+  /// `hosts[0].results[1].durationMilliseconds: …` rather than EncodingError's dump.
+  static func describe(_ error: any Error) -> String {
+    guard case EncodingError.invalidValue(_, let context) = error else { return "\(type(of: error))" }
+    let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    return "\(path.hasPrefix(".") ? String(path.dropFirst()) : path): \(context.debugDescription)"
   }
 
   /// Keys sorted and slashes unescaped, so a report diffs well and reads like its spec paths.

@@ -1,16 +1,22 @@
 /// JUnit XML as Jenkins, GitLab and Ant's JUnitReport read it, written whole when the run ends.
 ///
-/// One `<testsuite>` per host, one `<testcase>` per check: `classname` is the host and describe
-/// path, `name` the subject and title. The document validates against both the Jenkins xUnit
-/// schema and Ant's strict one, which allow no `file` or `line` on a test case, so the spec
-/// location is in the failure text. An unreachable host is one test case with an `<error>`.
+/// One `<testsuite>` per host, one `<testcase>` per check: `classname` is the host (as Jenkins'
+/// package) and the describe path, dots in either written `_` because Jenkins splits a classname
+/// at its last dot; `name` the subject and title, with its spec line when two cases of a suite
+/// would share a name. Test cases carry `file` and `line` (what GitLab and the GitHub report
+/// actions link with); `strict` leaves them out, because the Jenkins xUnit and Ant schemas allow no
+/// other attributes. An unreachable host is one test case with an `<error>`; a check an
+/// interrupted run never finished is one too, so the counts add up to what was planned.
 public struct JUnitReporter: Reporter {
   let output: OutputStream
+  /// Only what both schemas allow: no `file` and `line` attributes.
+  let strict: Bool
   private var record = RunRecord()
 
   /// Writes the document to `output` when the run finishes.
-  public init(output: OutputStream = .standardOutput) {
+  public init(output: OutputStream = .standardOutput, strict: Bool = false) {
     self.output = output
+    self.strict = strict
   }
 
   public mutating func report(_ event: Event) {
@@ -19,28 +25,45 @@ public struct JUnitReporter: Reporter {
 
   public mutating func report(_ event: Event, at time: Timestamp) {
     record.record(event, at: time)
-    if case .runFinished = event { output.write(Self.document(record)) }
+    guard case .runFinished = event else { return }
+    output.write(Self.document(record, strict: strict))
+    output.finish()
   }
 
-  static func document(_ record: RunRecord) -> String {
+  static func document(_ record: RunRecord, strict: Bool = false) -> String {
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-    for (id, host) in record.suites.enumerated() { xml += suite(host, id: id) }
+    var suites = record.suites
+    // A run that stopped with nothing left to list (it did not compile, it crashed before any
+    // check) is still one error, so CI shows why.
+    if let abort = record.abort, abort.unfinished.isEmpty {
+      var suite = RunRecord.Host(name: "infraspec", started: record.started)
+      suite.failure = abort.detail.map { "\(abort.reason)\n\($0)" } ?? abort.reason
+      suite.finished = record.started.adding(milliseconds: record.durationMilliseconds)
+      suites.append(suite)
+    }
+    for (id, host) in suites.enumerated() {
+      xml += suite(host, unfinished: record.unfinished(of: host.name), id: id, strict: strict)
+    }
     return xml + "</testsuites>\n"
   }
 
-  private static func suite(_ host: RunRecord.Host, id: Int) -> String {
+  private static func suite(_ host: RunRecord.Host, unfinished: [CheckResult], id: Int, strict: Bool)
+    -> String
+  {
     var cases = ""
     var counts = Summary()
     if let failure = host.failure {
       counts.couldNotCheck += 1
+      let title = host.name == "infraspec" ? "the run did not finish" : "could not check the host"
       cases +=
-        "    <testcase name=\"could not check the host\" classname=\"\(attribute(host.name))\" time=\"0.000\">\n"
+        "    <testcase name=\"\(title)\" classname=\"\(attribute(classname(host.name, [])))\" time=\"0.000\">\n"
       cases += "      <error message=\"\(attribute(failure))\" type=\"could not check\">"
       cases += "\(text("\(host.name): could not check: \(failure)"))</error>\n    </testcase>\n"
     }
-    for result in host.results {
+    let results = host.results + unfinished
+    for (result, name) in zip(results, uniqueNames(results)) {
       counts.count(result.outcome)
-      cases += testCase(result)
+      cases += testCase(result, name: name, strict: strict)
     }
     // Ant's schema wants a non-empty hostname; a host always has a name, but a report is data.
     let name = host.name.trimmingWhitespace().isEmpty ? "localhost" : host.name
@@ -67,11 +90,42 @@ public struct JUnitReporter: Reporter {
     return xml + cases + "    <system-out/>\n    <system-err/>\n  </testsuite>\n"
   }
 
-  private static func testCase(_ result: CheckResult) -> String {
-    let classname = ([result.host] + result.groups).joined(separator: " › ")
-    let open =
-      "    <testcase name=\"\(attribute("\(result.subject): \(result.title)"))\""
-      + " classname=\"\(attribute(classname))\" time=\"\(seconds(result.durationMilliseconds))\""
+  /// `subject: title`, unique within the suite: two checks with the same title get their spec
+  /// location, two on the same line also their number.
+  static func uniqueNames(_ results: [CheckResult]) -> [String] {
+    func duplicated(_ names: [String]) -> Set<String> {
+      var seen: [String: Int] = [:]
+      for name in names { seen[name, default: 0] += 1 }
+      return Set(seen.filter { $0.value > 1 }.keys)
+    }
+    var names = results.map { "\($0.subject): \($0.title)" }
+    let plain = duplicated(names)
+    for index in names.indices where plain.contains(names[index]) {
+      names[index] += " (\(results[index].location))"
+    }
+    let located = duplicated(names)
+    for index in names.indices where located.contains(names[index]) {
+      names[index] = String(names[index].dropLast()) + ", check \(results[index].number))"
+    }
+    return names
+  }
+
+  /// `lax1_pop_example_net.edge PoP › dns`: the host is the package Jenkins shows, the describe
+  /// path the class; no other dot, since Jenkins splits at the last one.
+  static func classname(_ host: String, _ groups: [String]) -> String {
+    func undotted(_ text: String) -> String { String(text.map { $0 == "." ? "_" : $0 }) }
+    let path = groups.isEmpty ? "checks" : groups.map(undotted).joined(separator: " › ")
+    return "\(undotted(host)).\(path)"
+  }
+
+  private static func testCase(_ result: CheckResult, name: String, strict: Bool) -> String {
+    var open =
+      "    <testcase name=\"\(attribute(name))\""
+      + " classname=\"\(attribute(classname(result.host, result.groups)))\""
+      + " time=\"\(seconds(result.durationMilliseconds))\""
+    if !strict {
+      open += " file=\"\(attribute(result.location.file))\" line=\"\(result.location.line)\""
+    }
     var details = ""
     switch result.outcome {
     case .passed:

@@ -11,13 +11,24 @@ public enum ReportMerge {
   /// merge may write over one of its own inputs.
   public static func merge(
     paths: [String], into makeReporters: () throws(ReportError) -> [any Reporter]
-  ) throws(ReportError) -> Summary {
+  ) throws(ReportError) -> Result {
     var records: [(path: String, record: RunRecord)] = []
     for path in paths { records.append((path, try read(path))) }
     let merged = try self.merged(records)
     var reporters = try makeReporters()
     merged.replay(into: &reporters)
-    return merged.summary
+    let incomplete = records.compactMap { path, record in record.abort.map { "\(path): \($0.line)" } }
+    return Result(summary: merged.summary, exitCode: merged.exitCode, incomplete: incomplete)
+  }
+
+  /// What a merge found: the verdicts recounted from the results, and the inputs that are not
+  /// whole runs.
+  public struct Result: Sendable {
+    public var summary: Summary
+    /// What `infraspec run` over all the hosts would have exited with; an incomplete input wins.
+    public var exitCode: ExitCode
+    /// `shard2.json: interrupted by SIGTERM; 3 checks did not finish`, one per such input.
+    public var incomplete: [String]
   }
 
   /// One run spanning all of them: from the earliest start to the latest end, summaries added.
@@ -39,12 +50,51 @@ public enum ReportMerge {
       }
       // Each shard judged its fleet assertions over its own hosts only.
       merged.fleet += record.fleet
-      merged.summary.add(record.summary)
+      if let abort = record.abort {
+        var combined = merged.abort ?? RunAbort(kind: abort.kind, reason: "")
+        // The worst kind decides the exit code: a crash outranks an interruption.
+        if abort.kind != .interrupted { combined.kind = abort.kind }
+        combined.reason += (combined.reason.isEmpty ? "" : "; ") + "\(path): \(abort.reason)"
+        combined.unfinished += abort.unfinished
+        merged.abort = combined
+        merged.interrupted = true
+      }
       merged.checksPerHost = max(merged.checksPerHost, record.checksPerHost)
       end = max(end, record.started.adding(milliseconds: record.durationMilliseconds))
     }
     merged.durationMilliseconds = end.milliseconds(since: merged.started)
+    merged.fleet = rejudged(merged.fleet, hosts: merged.hosts)
+    // Recounted from the results, never taken from a stored summary a report could get wrong.
+    merged.summary = merged.recount()
     return merged
+  }
+
+  /// Each fleet assertion once, judged over every host's value from every shard; an assertion no
+  /// report carries values for (an unsharded run's) keeps its verdict.
+  static func rejudged(_ fleet: [CheckResult], hosts: [RunRecord.Host]) -> [CheckResult] {
+    var seen: Set<String> = []
+    var results: [CheckResult] = []
+    for result in fleet where seen.insert(FleetValue.id(result.location)).inserted {
+      let id = FleetValue.id(result.location)
+      var known: [(host: String, value: String)] = []
+      var unknown: [String] = []
+      var rule: FleetRule.Mode?
+      for host in hosts {
+        guard let value = host.fleetValues?.first(where: { $0.check == id }) else { continue }
+        rule = rule ?? FleetRule.Mode(rawValue: value.rule)
+        if let found = value.value {
+          known.append((host.name, found))
+        } else {
+          unknown.append("\(host.name): \(value.problem ?? "not checked")")
+        }
+      }
+      var judged = result
+      if let rule {
+        judged.outcome = FleetRule(mode: rule, value: { _ in "" }).outcome(known: known, unknown: unknown)
+      }
+      results.append(judged)
+    }
+    return results
   }
 
   /// Only what tells a report apart from other JSON, read before the rest so a report of another

@@ -6,24 +6,33 @@ public enum ReportOutputs {
   /// Only the first GitHub reporter appends to the job summary (`GITHUB_STEP_SUMMARY` in
   /// `environment`), so asking for GitHub output twice does not print the table twice.
   public static func reporters(
-    stdout format: OutputFormat, color: Bool, reports: [ReportTarget], environment: [String: String]
+    stdout format: OutputFormat, color: Bool, reports: [ReportTarget], environment: [String: String],
+    verbose: Bool = false
   ) throws(ReportError) -> [any Reporter] {
     var stepSummaryPath = environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 }
     func reporter(_ format: OutputFormat, _ output: OutputStream, color: Bool) -> any Reporter {
-      switch format {
-      case .tap: return TAPReporter(output: output)
-      case .human: return HumanReporter(output: output, color: color)
-      case .junit: return JUnitReporter(output: output)
-      case .json: return JSONReporter(output: output)
-      case .github:
-        defer { stepSummaryPath = nil }
-        return GitHubReporter(output: output, stepSummaryPath: stepSummaryPath)
-      }
+      defer { if format == .github { stepSummaryPath = nil } }
+      return make(format, output, color: color, stepSummaryPath: stepSummaryPath, verbose: verbose)
     }
     var reporters = [reporter(format, .standardOutput, color: color)]
     for target in reports {
       reporters.append(reporter(target.format, try .file(atPath: target.path), color: false))
     }
     return reporters
+  }
+
+  /// One reporter of `format` writing to `output`.
+  static func make(
+    _ format: OutputFormat, _ output: OutputStream, color: Bool, stepSummaryPath: String?,
+    verbose: Bool = false
+  ) -> any Reporter {
+    switch format {
+    case .tap: TAPReporter(output: output)
+    case .human: HumanReporter(output: output, color: color, verbose: verbose)
+    case .junit: JUnitReporter(output: output)
+    case .junitStrict: JUnitReporter(output: output, strict: true)
+    case .json: JSONReporter(output: output)
+    case .github: GitHubReporter(output: output, stepSummaryPath: stepSummaryPath)
+    }
   }
 }

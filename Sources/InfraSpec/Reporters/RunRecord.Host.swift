@@ -10,6 +10,8 @@ extension RunRecord {
     var failure: String?
     var results: [CheckResult] = []
     var summary = Summary()
+    /// The host's values for the fleet assertions, which a merge of shards judges again.
+    var fleetValues: [FleetValue]?
 
     init(name: String, started: Timestamp) {
       self.name = name

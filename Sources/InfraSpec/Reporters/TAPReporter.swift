@@ -9,6 +9,10 @@ public struct TAPReporter: Reporter {
   /// Top-level test points so far: host subtests, then fleet assertions.
   private var topLevel = 0
   private var buffers: [String: HostBuffer] = [:]
+  /// Hosts in the order they started, and whether their subtest has been written.
+  private var order: [String] = []
+  private var written: Set<String> = []
+  private var abort: RunAbort?
 
   private struct HostBuffer {
     var lines = ""
@@ -40,27 +44,48 @@ public struct TAPReporter: Reporter {
       ])
       emit(host, "not ok \(number) - \(Self.escape(host)): could not check the host\n" + yaml)
     case .hostFinished(let host, let summary):
-      let buffer = buffers[host, default: HostBuffer()]
-      if hostCount > 1 {
-        topLevel += 1
-        let indented = (buffer.lines + "1..\(buffer.count)\n")
-          .split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-          .map { "    " + $0 }.joined(separator: "\n")
-        let ok = summary.failed == 0 && summary.couldNotCheck == 0
-        output.write(
-          "# Subtest: \(Self.escape(host))\n\(indented)\n"
-            + "\(ok ? "ok" : "not ok") \(topLevel) - \(Self.escape(host))\n")
-      }
+      if hostCount > 1 { writeSubtest(host, ok: summary.failed == 0 && summary.couldNotCheck == 0) }
     case .fleetCheckFinished(let result):
       topLevel += 1
       output.write(Self.testPoint(result, number: topLevel))
+    case .hostFleetValues:
+      break
+    case .runAborted(let abort):
+      self.abort = abort
+      // What finished on hosts that never finished is reported too, in a subtest that fails.
+      if hostCount > 1 {
+        for host in order where !written.contains(host) { writeSubtest(host, ok: false) }
+      }
     case .runFinished(let summary, let milliseconds):
-      // The plan comes last: the count of fleet assertions and failed hosts is known only now.
-      output.write("1..\(topLevel)\n# \(summary.line) in \(Self.seconds(milliseconds)) s\n")
+      // The summary is a comment before the plan: nothing may follow the trailing plan.
+      var text = "# \(summary.line) in \(Self.seconds(milliseconds)) s\n"
+      if let abort {
+        // Consumers must fail the stream: an interrupted run is never a pass.
+        text += "Bail out! \(Self.escape(abort.line))\n"
+      } else {
+        // The plan comes last: the count of fleet assertions and failed hosts is known only now.
+        text += "1..\(topLevel)\n"
+      }
+      output.write(text)
+      output.finish()
     }
   }
 
+  /// One host's buffered test points as a subtest with its own plan, then its top-level point.
+  private mutating func writeSubtest(_ host: String, ok: Bool) {
+    guard written.insert(host).inserted else { return }
+    let buffer = buffers[host, default: HostBuffer()]
+    topLevel += 1
+    let indented = (buffer.lines + "1..\(buffer.count)\n")
+      .split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+      .map { "    " + $0 }.joined(separator: "\n")
+    output.write(
+      "# Subtest: \(Self.escape(host))\n\(indented)\n"
+        + "\(ok ? "ok" : "not ok") \(topLevel) - \(Self.escape(host))\n")
+  }
+
   private mutating func emit(_ host: String, _ text: String) {
+    if !order.contains(host) { order.append(host) }
     if hostCount > 1 {
       buffers[host, default: HostBuffer()].lines += text
     } else {
@@ -75,7 +100,8 @@ public struct TAPReporter: Reporter {
     let name = escape(result.name)
     switch result.outcome {
     case .passed:
-      return "ok \(number) - \(name)\n"
+      guard let found = result.found else { return "ok \(number) - \(name)\n" }
+      return "ok \(number) - \(name)\n" + yaml([("severity", .string("pass")), ("found", .string(found))])
     case .skipped(let reason):
       return "ok \(number) - \(name) # SKIP \(escape(reason))\n"
     case .failed(let expected, let actual):
@@ -144,7 +170,8 @@ public struct TAPReporter: Reporter {
     return result + "\""
   }
 
-  /// A description on one line, with `#` escaped so it cannot start a directive.
+  /// A description on one line, with `#` escaped so it cannot start a directive and control
+  /// characters (a hostile host's terminal escapes) written out as `\u{1B}`.
   static func escape(_ text: String) -> String {
     // Scalar by scalar: CR LF is one `Character`, which a `Character` match for LF would miss.
     var result = ""
@@ -153,6 +180,7 @@ public struct TAPReporter: Reporter {
       case "\\": result += "\\\\"
       case "#": result += "\\#"
       case "\n", "\r": result += " "
+      case _ where scalar.isControl: result += scalar.visible
       default: result.unicodeScalars.append(scalar)
       }
     }

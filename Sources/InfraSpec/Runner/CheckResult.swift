@@ -13,6 +13,9 @@ public struct CheckResult: Sendable, Codable, Equatable {
   /// The commands whose output decided the verdict, as a shell would show them.
   public var probes: [String]
   public var durationMilliseconds: Double
+  /// What a passing check found (`0644`, `1.22.1-1`), when the resource says; failures carry
+  /// theirs in the outcome.
+  public var found: String? = nil
 
   /// Describe titles, subject and property: the test's name in every report.
   public var name: String { (groups + ["\(subject): \(title)"]).joined(separator: " › ") }

@@ -51,6 +51,7 @@ struct HostRunner: Sendable {
     let started = ContinuousClock.now
     var outputs = ProbeOutputs()
     var finishedAt: [ProbeCommand: Duration] = [:]
+    var queryTimes: [NetworkQuery: Duration] = [:]
     var next = 0
     var connectionLost = false
     // Judge every check whose probes have all answered, keeping spec order for the stream.
@@ -67,7 +68,9 @@ struct HostRunner: Sendable {
           summary.couldNotCheck += 1
           await emit(.hostFailed(host: host, reason: "connection lost: \(lost)"))
         }
-        if case .success(let plan) = plan { result.durationMilliseconds = plan.commandsDuration(finishedAt) }
+        if case .success(let plan) = plan {
+          result.durationMilliseconds = plan.duration(finishedAt, queryTimes)
+        }
         if let retry = check.retry, result.outcome != .passed, case .success(let plan) = plan {
           result = await retrying(check, plan: plan, retry: retry, number: next + 1, last: result)
         }
@@ -82,10 +85,24 @@ struct HostRunner: Sendable {
       case .command(let command, let result):
         outputs.results[command] = result
         finishedAt[command] = ContinuousClock.now - started
-      case .query(let query, let result):
+      case .query(let query, let result, let took):
         outputs.answers[query] = result
+        queryTimes[query] = took
       }
       await emitReady()
+    }
+    if Task.isCancelled {
+      // Interrupted: every check whose probes all answered is reported, also after a slow one.
+      for (index, check) in checks.enumerated().dropFirst(next) {
+        if case .success(let plan) = plans[index], !outputs.isComplete(plan) { continue }
+        var result = judge(check, plan: plans[index], outputs: outputs, number: index + 1).result
+        if case .success(let plan) = plans[index] {
+          result.durationMilliseconds = plan.duration(finishedAt, queryTimes)
+        }
+        summary.count(result.outcome)
+        await emit(.checkFinished(result))
+      }
+      return HostOutcome(summary: summary, fleetValues: [:], failure: nil)
     }
     // A transport that ended its stream early (connection lost) leaves probes unanswered.
     for command in distinct where outputs.results[command] == nil {
@@ -108,7 +125,7 @@ struct HostRunner: Sendable {
 
   enum Arrival: Sendable {
     case command(ProbeCommand, Result<CommandOutput, ProbeError>)
-    case query(NetworkQuery, Result<any Sendable, ProbeError>)
+    case query(NetworkQuery, Result<any Sendable, ProbeError>, Duration)
   }
 
   /// Command results and query answers, each as it arrives: commands through the transport (one
@@ -126,7 +143,13 @@ struct HostRunner: Sendable {
           }
         }
         for query in queries {
-          group.addTask { sink.yield(.query(query, await query.ask(transport))) }
+          group.addTask {
+            // A query's own time, for its check's report: queries run beside the batch.
+            let clock = ContinuousClock()
+            let started = clock.now
+            let answer = await query.ask(transport)
+            sink.yield(.query(query, answer, clock.now - started))
+          }
         }
       }
       sink.finish()
@@ -153,6 +176,7 @@ struct HostRunner: Sendable {
     _ check: Check, plan: Result<FactPlan, ProbeError>, outputs: ProbeOutputs, number: Int
   ) -> (result: CheckResult, lostConnection: String?) {
     let outcome: Outcome
+    var found: String?
     var lost: String?
     var probes: [String] = []
     switch plan {
@@ -161,13 +185,15 @@ struct HostRunner: Sendable {
     case .success(let plan):
       probes = plan.commands.map(\.description) + plan.queries.map(\.description)
       do throws(ProbeError) {
-        outcome =
-          switch check.judge(try plan.read(outputs)) {
-          case .pass: .passed
-          case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
-          case .cannotCheck(let reason): .couldNotCheck(reason: reason)
-          case .skip(let reason): .skipped(reason: reason)
-          }
+        switch check.judge(try plan.read(outputs)) {
+        case .pass: outcome = .passed
+        case .passed(let value):
+          outcome = .passed
+          found = value
+        case .fail(let expected, let actual): outcome = .failed(expected: expected, actual: actual)
+        case .cannotCheck(let reason): outcome = .couldNotCheck(reason: reason)
+        case .skip(let reason): outcome = .skipped(reason: reason)
+        }
       } catch .connection(let detail) {
         outcome = .skipped(reason: "the connection to the host was lost: \(detail)")
         lost = detail
@@ -178,7 +204,7 @@ struct HostRunner: Sendable {
     let result = CheckResult(
       host: name ?? transport.hostName, number: number, groups: check.groups, subject: check.subject,
       property: check.property, title: check.title, location: check.location,
-      tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0)
+      tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0, found: found)
     return (result, lost)
   }
 
@@ -196,7 +222,7 @@ struct HostRunner: Sendable {
       for await arrival in gather(plan.commands, plan.queries) {
         switch arrival {
         case .command(let command, let result): outputs.results[command] = result
-        case .query(let query, let result): outputs.answers[query] = result
+        case .query(let query, let result, _): outputs.answers[query] = result
         }
       }
       result = judge(check, plan: .success(plan), outputs: outputs, number: number).result
@@ -208,9 +234,13 @@ struct HostRunner: Sendable {
 }
 
 extension FactPlan {
-  /// When the slowest of this plan's probes answered, counted from the host's first probe.
-  func commandsDuration(_ finishedAt: [ProbeCommand: Duration]) -> Double {
-    Double(commands.compactMap { finishedAt[$0]?.milliseconds }.max() ?? 0)
+  /// When the slowest of this plan's commands answered, counted from the host's first probe, or
+  /// its slowest query's own time (a DNS check is not 0 s).
+  func duration(_ finishedAt: [ProbeCommand: Duration], _ queryTimes: [NetworkQuery: Duration]) -> Double {
+    let times = commands.compactMap { finishedAt[$0] } + queries.compactMap { queryTimes[$0] }
+    guard let slowest = times.max() else { return 0 }
+    // Sub-millisecond answers (a loopback DNS server) still show as time spent.
+    return Double(slowest.components.seconds) * 1000 + Double(slowest.components.attoseconds) / 1e15
   }
 }
 

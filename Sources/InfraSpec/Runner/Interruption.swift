@@ -4,18 +4,25 @@ internal import Dispatch
   internal import Glibc
 #endif
 
-/// Turns SIGINT and SIGTERM into a call, once, instead of the default instant death that would
+/// Turns SIGINT, SIGTERM and SIGHUP into a call, once, instead of the default instant death that would
 /// lose every result already gathered.
 final class Interruption {
   private let sources: [any DispatchSourceSignal]
 
   private init(sources: [any DispatchSourceSignal]) { self.sources = sources }
 
-  static func install(_ handler: @escaping @Sendable () -> Void) -> Interruption {
-    let sources = [SIGINT, SIGTERM].map { number in
+  /// `handler` gets the signal's name (`SIGINT`, `SIGTERM`, `SIGHUP`).
+  static func install(_ handler: @escaping @Sendable (String) -> Void) -> Interruption {
+    // Whoever started us may have left these blocked (a blocked SIGINT never arrives, so Ctrl-C
+    // would do nothing): unblock them before listening.
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    for number in [SIGHUP, SIGINT, SIGQUIT, SIGTERM] { sigaddset(&unblocked, number) }
+    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+    let sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")].map { number, name in
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler(handler: handler)
+      source.setEventHandler { handler(name) }
       source.resume()
       return source
     }
@@ -24,5 +31,13 @@ final class Interruption {
 
   func cancel() {
     for source in sources { source.cancel() }
+  }
+
+  /// Gives the process a clean signal mask, so spec code that loops at the top level still dies
+  /// of Ctrl-C: a parent (a CI agent, a supervisor) may have started it with signals blocked.
+  static func unblockSignals() {
+    var none = sigset_t()
+    sigemptyset(&none)
+    pthread_sigmask(SIG_SETMASK, &none, nil)
   }
 }

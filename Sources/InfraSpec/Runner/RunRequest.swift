@@ -13,6 +13,8 @@ public struct RunRequest: Sendable, Codable, Equatable {
   /// Reports written to files besides the one on stdout (`--report FORMAT=PATH`).
   public var reports: [ReportTarget] = []
   public var color = false
+  /// The human view also shows what passing checks found.
+  public var verbose = false
   public var options = RunOptions()
   /// OS family whose probe commands `list` shows.
   public var listFamily: HostProfile.Family = .debian
@@ -21,6 +23,11 @@ public struct RunRequest: Sendable, Codable, Equatable {
   public var remote = RemoteOptions()
   /// Hosts checked at once.
   public var jobs = 16
+  /// `--shard K/N`: this run checks one shard, and leaves fleet assertions to `report merge`.
+  public var shard: String?
+  /// A private file the spec binary appends every event to (one JSON line each), so `infraspec`
+  /// can still write the reports of what finished when the spec binary crashes.
+  public var journal: String?
 
   public init() {}
 }
@@ -31,8 +38,10 @@ public enum OutputFormat: String, Sendable, Codable, CaseIterable {
   case tap
   /// The terminal view.
   case human
-  /// JUnit XML, one test suite per host.
+  /// JUnit XML, one test suite per host, test cases with `file` and `line`.
   case junit
+  /// The same JUnit XML without `file` and `line`: valid against the Jenkins xUnit and Ant schemas.
+  case junitStrict = "junit-strict"
   /// The versioned JSON document `infraspec report merge` reads.
   case json
   /// GitHub Actions annotations and job summary.

@@ -10,6 +10,8 @@ internal import Foundation
 public enum SpecMain {
   /// Runs what `arguments[1]` (a JSON `RunRequest`) asks for and exits with InfraSpec's exit code.
   public static func main(arguments: [String]) async -> Never {
+    // Whoever started us may have left signals blocked; Ctrl-C must still work.
+    Interruption.unblockSignals()
     // A reader that goes away (`| head`) must end the run quietly, not kill it with SIGPIPE.
     signal(SIGPIPE, SIG_IGN)
     guard arguments.count >= 2,
@@ -18,7 +20,8 @@ public enum SpecMain {
       OutputStream.standardError.write("infraspec: this spec binary is run by `infraspec run`\n")
       exit(ExitCode.usage.rawValue)
     }
-    let checks = SpecRegistry.shared.checks.filter(request.options.selects)
+    let all = SpecRegistry.shared.checks
+    let checks = all.filter(request.options.selects)
     switch request.mode {
     case .list:
       if request.format == .json {
@@ -28,21 +31,52 @@ public enum SpecMain {
       }
       exit(0)
     case .run:
+      guard !checks.isEmpty else {
+        OutputStream.standardError.write(
+          "infraspec: nothing to check: \(nothingSelected(all, request.options))\n")
+        exit(ExitCode.nothingChecked.rawValue)
+      }
       var reporters: [any Reporter]
       do {
         reporters = try ReportOutputs.reporters(
           stdout: request.format, color: request.color, reports: request.reports,
-          environment: ProcessInfo.processInfo.environment)
+          environment: ProcessInfo.processInfo.environment, verbose: request.verbose)
       } catch {
         OutputStream.standardError.write("infraspec: \(error.message)\n")
         exit(ExitCode.usage.rawValue)
       }
+      if let journal = request.journal, let writer = RunJournal.writer(atPath: journal) {
+        reporters.append(writer)
+      }
       let run = SpecRun(
         checks: checks, targets: HostConnector.targets(for: request), options: request.options,
-        jobs: request.jobs)
+        jobs: request.jobs, shard: request.shard)
       let ending = await run.execute(reporters: &reporters)
-      exit(ending.interrupted ? ExitCode.interrupted.rawValue : ending.summary.exitCode.rawValue)
+      let failures = OutputStream.failures
+      if !failures.isEmpty {
+        for failure in failures { OutputStream.standardError.write("infraspec: \(failure)\n") }
+        exit(ExitCode.reportNotWritten.rawValue)
+      }
+      if ending.interrupted { exit(ExitCode.interrupted.rawValue) }
+      if ending.summary.exitCode == .nothingChecked {
+        OutputStream.standardError.write(
+          "infraspec: nothing was checked: no check applies to the hosts of this run "
+            + "(\(ending.summary.skipped) skipped)\n")
+      }
+      exit(ending.summary.exitCode.rawValue)
     }
+  }
+
+  /// What selected nothing: the spec files, or which tag filter.
+  static func nothingSelected(_ all: [Check], _ options: RunOptions) -> String {
+    guard !all.isEmpty else { return "the spec files define no checks (is every describe empty?)" }
+    let known = Set(all.flatMap(\.tags)).sorted()
+    let used = known.isEmpty ? "no check has a tag" : "tags used: \(known.joined(separator: ", "))"
+    if !options.tags.isEmpty {
+      let plural = options.tags.count == 1 ? "" : "s"
+      return "no check has tag\(plural) \(options.tags.joined(separator: ", ")) (\(used))"
+    }
+    return "--skip-tag \(options.skipTags.joined(separator: ", ")) skips all \(all.count) checks"
   }
 
   /// `file:line:column  name` and, indented, the commands the check runs on that family.

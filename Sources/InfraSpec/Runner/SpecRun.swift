@@ -1,3 +1,6 @@
+internal import Dispatch
+internal import Synchronization
+
 /// A host to check: what reports call it, its inventory groups, and how to reach it.
 struct HostTarget: Sendable {
   var name: String
@@ -14,6 +17,8 @@ struct SpecRun {
   let options: RunOptions
   /// Hosts checked at once.
   let jobs: Int
+  /// `2/8` when this run is one shard: fleet assertions are then judged by `report merge`.
+  var shard: String? = nil
 
   /// How a run ended.
   struct Ending {
@@ -26,23 +31,19 @@ struct SpecRun {
     let clock = ContinuousClock()
     let started = clock.now
     let (events, sink) = AsyncStream.makeStream(of: Event.self)
-    // Ctrl-C ends the event stream early: what finished is reported, local probes are killed
-    // below, and remote ones die with their connection (their watchdogs kill them at the timeout
-    // anyway).
-    let interruption = Interruption.install { sink.finish() }
-    defer { interruption.cancel() }
     let hostChecks = checks.filter { $0.fleetRule == nil }
     let fleetChecks = checks.filter { $0.fleetRule != nil }
     sink.yield(.runStarted(hosts: targets.map(\.name), checksPerHost: hostChecks.count))
     let (options, targets, jobs) = (self.options, self.targets, self.jobs)
-    Task {
+    let producer = Task {
       var total = Summary()
       var fleetValues: [String: [Int: Result<String, ProbeError>]] = [:]
       var failures: [String: String] = [:]
       await withTaskGroup(of: (String, HostRunner.HostOutcome).self) { group in
         var pending = targets[...]
         func startNext() {
-          guard let target = pending.popFirst() else { return }
+          // Interrupted: no new host starts.
+          guard !Task.isCancelled, let target = pending.popFirst() else { return }
           group.addTask {
             switch await target.connect() {
             case .failure(let error):
@@ -70,13 +71,24 @@ struct SpecRun {
           total.add(outcome.summary)
           fleetValues[host] = outcome.fleetValues
           if let failure = outcome.failure { failures[host] = failure }
+          if let target = targets.first(where: { $0.name == host }), !fleetChecks.isEmpty {
+            let values = Self.fleetValues(
+              fleetChecks, of: target, values: outcome.fleetValues, failure: outcome.failure)
+            if !values.isEmpty { sink.yield(.hostFleetValues(host: host, values: values)) }
+          }
           startNext()
         }
       }
+      // Interrupted: the hosts have reported what finished; the run's end is the consumer's.
+      guard !Task.isCancelled else { return sink.finish() }
       for (index, check) in fleetChecks.enumerated() {
         let hosts = targets.filter { check.applies(toHostIn: $0.groups) }.map(\.name)
-        let result = Self.judgeFleet(
+        var result = Self.judgeFleet(
           check, hosts: hosts, values: fleetValues.mapValues { $0[index] }, failures: failures)
+        if let shard, !hosts.isEmpty {
+          // One shard sees only its own hosts: a value shared with another shard would pass here.
+          result.outcome = .skipped(reason: "judged at merge: this run is shard \(shard)")
+        }
         total.count(result.outcome)
         sink.yield(.fleetCheckFinished(result))
       }
@@ -84,18 +96,35 @@ struct SpecRun {
         .runFinished(summary: total, durationMilliseconds: Double((clock.now - started).milliseconds)))
       sink.finish()
     }
+    // Ctrl-C or SIGTERM cancels the hosts, which report every check whose probes had answered
+    // (also those after a slow one) and stop; a host that does not stop within a second (a
+    // connect that ignores cancellation) is cut off. Local probes are killed below, remote ones
+    // die with their connection (their watchdogs kill them at the timeout anyway).
+    let signalName = SignalName()
+    let interruption = Interruption.install { name in
+      guard signalName.set(name) else { return }
+      producer.cancel()
+      DispatchQueue.global().asyncAfter(deadline: .now() + 1) { sink.finish() }
+    }
+    defer { interruption.cancel() }
     var total = Summary()
     var counted = Summary()
     var finished = false
+    var done: [String: Set<Int>] = [:]
+    var unreachable: Set<String> = []
     for await event in events {
       switch event {
       case .runFinished(let summary, _):
         total = summary
         finished = true
-      case .checkFinished(let result), .fleetCheckFinished(let result):
+      case .checkFinished(let result):
         counted.count(result.outcome)
-      case .hostFailed:
+        done[result.host, default: []].insert(result.number)
+      case .fleetCheckFinished(let result):
+        counted.count(result.outcome)
+      case .hostFailed(let host, _):
         counted.couldNotCheck += 1
+        unreachable.insert(host)
       default:
         break
       }
@@ -105,14 +134,54 @@ struct SpecRun {
       // After the stream ended, so the verdicts of the probes killed here (exit 137) are never
       // reported, and before returning, so none outlives the process.
       ChildProcess.killAll()
-      let event = Event.runFinished(
-        summary: counted, durationMilliseconds: Double((clock.now - started).milliseconds))
-      for index in reporters.indices { reporters[index].report(event) }
+      let reason = "interrupted by \(signalName.value ?? "a signal")"
+      var unfinished: [CheckResult] = []
+      for target in targets where !unreachable.contains(target.name) {
+        let planned = hostChecks.filter { $0.applies(toHostIn: target.groups) }
+        for (index, check) in planned.enumerated() where !(done[target.name]?.contains(index + 1) ?? false) {
+          unfinished.append(Self.unfinished(check, host: target.name, number: index + 1, reason: reason))
+        }
+      }
+      for (index, check) in fleetChecks.enumerated() {
+        unfinished.append(Self.unfinished(check, host: "fleet", number: index + 1, reason: reason))
+      }
+      let abort = RunAbort(kind: .interrupted, reason: reason, unfinished: unfinished)
+      let end: [Event] = [
+        .runAborted(abort),
+        .runFinished(summary: counted, durationMilliseconds: Double((clock.now - started).milliseconds)),
+      ]
+      for event in end {
+        for index in reporters.indices { reporters[index].report(event) }
+      }
       OutputStream.standardError.write(
-        "infraspec: interrupted; reported what had finished: \(counted.line)\n")
+        "infraspec: \(abort.line); reported what had finished: \(counted.line)\n")
       return Ending(summary: counted, interrupted: true)
     }
     return Ending(summary: total, interrupted: false)
+  }
+
+  /// What `target` contributes to each fleet assertion that applies to it.
+  static func fleetValues(
+    _ checks: [Check], of target: HostTarget, values: [Int: Result<String, ProbeError>], failure: String?
+  ) -> [FleetValue] {
+    checks.enumerated().compactMap { index, check in
+      guard let rule = check.fleetRule, check.applies(toHostIn: target.groups) else { return nil }
+      var value = FleetValue(check: FleetValue.id(check.location), rule: rule.mode.rawValue)
+      switch values[index] {
+      case .success(let found): value.value = found
+      case .failure(let error): value.problem = error.message
+      case nil: value.problem = failure ?? "not checked"
+      }
+      return value
+    }
+  }
+
+  /// A planned check that never got a verdict: "could not check", saying why.
+  static func unfinished(_ check: Check, host: String, number: Int, reason: String) -> CheckResult {
+    CheckResult(
+      host: host, number: number, groups: check.groups, subject: check.subject, property: check.property,
+      title: check.title, location: check.location, tags: check.tags.sorted(),
+      outcome: .couldNotCheck(reason: "did not finish: \(reason)"), probes: [], durationMilliseconds: 0)
   }
 
   /// A difference among the hosts that answered is a failure even if others did not answer;
@@ -137,16 +206,26 @@ struct SpecRun {
       case nil: unknown.append("\(host): \(failures[host] ?? "not checked")")
       }
     }
-    let verdict = check.fleetRule?.judge(known) ?? .pass
-    let outcome: Outcome =
-      switch verdict {
-      case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
-      case _ where !unknown.isEmpty: .couldNotCheck(reason: unknown.joined(separator: "; "))
-      default: .passed
-      }
+    let outcome = check.fleetRule?.outcome(known: known, unknown: unknown) ?? .passed
     return CheckResult(
       host: "fleet", number: 0, groups: check.groups, subject: check.subject, property: check.property,
       title: check.title, location: check.location, tags: check.tags.sorted(), outcome: outcome,
       probes: [], durationMilliseconds: 0)
   }
+}
+
+/// The first signal that interrupted the run; later ones change nothing.
+private final class SignalName: Sendable {
+  private let name = Mutex<String?>(nil)
+
+  /// Records `value` unless a signal came before; true when this was the first.
+  func set(_ value: String) -> Bool {
+    name.withLock { current in
+      guard current == nil else { return false }
+      current = value
+      return true
+    }
+  }
+
+  var value: String? { name.withLock { $0 } }
 }

@@ -25,11 +25,14 @@ public struct Summary: Sendable, Codable, Equatable {
 
   public var total: Int { passed + failed + couldNotCheck + skipped }
 
-  /// 0 all passed, 1 a check failed, 2 nothing failed but something could not be checked.
+  /// 0 all passed, 1 a check failed, 2 nothing failed but something could not be checked, 3 no
+  /// check was evaluated at all.
   ///
-  /// A real failure outranks "could not check": it is the one a pipeline must stop for.
+  /// A real failure outranks "could not check": it is the one a pipeline must stop for. A run that
+  /// checked nothing (a misspelt `--tag`, an empty shard) is not a pass.
   public var exitCode: ExitCode {
-    failed > 0 ? .checkFailed : couldNotCheck > 0 ? .couldNotCheck : .success
+    failed > 0
+      ? .checkFailed : couldNotCheck > 0 ? .couldNotCheck : total == skipped ? .nothingChecked : .success
   }
 
   /// `12 passed, 1 failed, 2 could not check, 0 skipped`
@@ -43,10 +46,16 @@ public enum ExitCode: Int32, Sendable, Codable {
   case success = 0
   case checkFailed = 1
   case couldNotCheck = 2
+  /// No check was evaluated: the selection (`--tag`, a shard, the spec files) selected nothing.
+  case nothingChecked = 3
   /// A command-line mistake (sysexits EX_USAGE).
   case usage = 64
   /// A spec file does not compile (sysexits EX_DATAERR).
   case specDoesNotCompile = 65
+  /// The spec binary crashed (a runtime trap in spec code, a fatal signal) (sysexits EX_SOFTWARE).
+  case specCrashed = 70
+  /// A report (stdout or a `--report` file) could not be written whole (sysexits EX_IOERR).
+  case reportNotWritten = 74
   /// The Swift toolchain or the InfraSpec module cannot be used (sysexits EX_UNAVAILABLE).
   case toolchainUnavailable = 69
   /// Ctrl-C or SIGTERM stopped the run (128 + SIGINT, as shells report it).

@@ -78,7 +78,8 @@ struct ReportCommandTests {
     let bad = try CLI.run(["report", "merge", "a.json", "--report", "xml=out.xml"], in: root)
     #expect(
       bad.stderr.contains(
-        "--report wants FORMAT=PATH with FORMAT one of tap, human, junit, json, github, not xml=out.xml"),
+        "--report wants FORMAT=PATH with FORMAT one of tap, human, junit, junit-strict, json, github, not xml=out.xml"
+      ),
       "\(bad.stderr)")
   }
 
@@ -99,7 +100,11 @@ struct ReportCommandTests {
     defer { try? FileManager.default.removeItem(at: root) }
     let summaryPath = root.appendingPathComponent("step-summary.md").path
     let result = try CLI.run(
-      ["run", "--format", "github", "--report", "junit=out/junit.xml", "--report", "json=out/run.json"],
+      [
+        "run", "--format", "github", "--report", "junit-strict=out/junit.xml", "--report",
+        "json=out/run.json",
+        "--report", "junit=out/lined.xml",
+      ],
       in: root, environment: ["GITHUB_STEP_SUMMARY": summaryPath])
     #expect(result.status == 1, "\(result.stderr)")
     #expect(
@@ -118,6 +123,10 @@ struct ReportCommandTests {
     #expect(try JUnitSchemas.validate(junit) == JUnitReporterTests.bothValidate, "\(junit)")
     #expect(
       junit.contains("<failure message=\"file /etc/passwd: mode: expected 0600, got 0644\" type=\"failed\">"))
+    // The default JUnit links each case to its spec line.
+    let lined = try String(contentsOf: root.appendingPathComponent("out/lined.xml"), encoding: .utf8)
+    #expect(lined.contains("classname=\"localhost.files\""), "\(lined)")
+    #expect(lined.contains(" file=\"Specs/fail.swift\" line=\"4\">"), "\(lined)")
 
     let merged = try CLI.run(["report", "merge", "out/run.json", "--format", "tap"], in: root)
     #expect(merged.status == 1)

@@ -42,9 +42,8 @@ struct SpecCompilerTests {
     ])
     let result = try CLI.run(["run"], in: root)
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-    #expect(
-      result.stdout.contains("ok 1 - a › file /etc/passwd: exists\nok 2 - b › file /etc/group: owner root\n"),
-      "\(result.stdout)")
+    #expect(result.stdout.contains("ok 1 - a › file /etc/passwd: exists\n"), "\(result.stdout)")
+    #expect(result.stdout.contains("ok 2 - b › file /etc/group: owner root\n"), "\(result.stdout)")
   }
 
   @Test("a warm run reuses the compiled spec; an edit recompiles it")

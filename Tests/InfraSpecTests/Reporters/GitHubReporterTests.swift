@@ -58,7 +58,7 @@ struct GitHubReporterTests {
       ReportFixtures.result(
         host: "lax1", number: number, line: number,
         outcome: number <= 2
-          ? .couldNotCheck(reason: "timed out") : .failed(expected: "9000", actual: "\(number)"))
+          ? .couldNotCheck(reason: "timed out \(number)") : .failed(expected: "9000", actual: "\(number)"))
     }
     let output = try ReportFixtures.render(
       ReportFixtures.run(hosts: ["lax1"], ReportFixtures.host("lax1", at: 0, results))
@@ -123,8 +123,9 @@ struct GitHubReporterTests {
     #expect(reporters[0] is TAPReporter && reporters[3] is JUnitReporter)
     #expect((reporters[1] as? GitHubReporter)?.stepSummaryPath == "\(folder)/summary.md")
     #expect((reporters[2] as? GitHubReporter)?.stepSummaryPath == nil)
+    // Each report is written beside its place and renamed into it when whole.
     for file in ["a/github.txt", "b/github.txt", "junit.xml"] {
-      #expect(FileManager.default.fileExists(atPath: "\(folder)/\(file)"), "\(file)")
+      #expect(FileManager.default.fileExists(atPath: "\(folder)/\(file).tmp-\(getpid())"), "\(file)")
     }
     for reporter in reporters.dropFirst() {
       let descriptor =

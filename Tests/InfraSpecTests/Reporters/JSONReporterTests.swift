@@ -21,8 +21,8 @@ struct JSONReporterTests {
         with: Data(
           """
           {
-            "format": "infraspec-report", "version": 1, "started": "2026-11-29T17:00:00.000Z",
-            "durationMilliseconds": 1500, "checksPerHost": 4, "fleet": [],
+            "format": "infraspec-report", "version": 2, "started": "2026-11-29T17:00:00.000Z",
+            "durationMilliseconds": 1500, "checksPerHost": 4, "fleet": [], "interrupted": false,
             "summary": {"passed": 0, "failed": 1, "couldNotCheck": 0, "skipped": 0},
             "hosts": [{
               "name": "lax1", "started": "2026-11-29T17:00:00.005Z", "finished": "2026-11-29T17:00:01.239Z",

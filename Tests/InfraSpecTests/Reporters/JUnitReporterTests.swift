@@ -19,8 +19,10 @@ struct JUnitReporterTests {
               <property name="family" value="debian"/>
               <property name="service-manager" value="systemd"/>
             </properties>
-            <testcase name="interface eth0: is up" classname="lax1 › edge PoP › network" time="0.012"/>
-            <testcase name="interface eth0: mtu 9000" classname="lax1 › edge PoP › network" time="1.500">
+            <testcase name="interface eth0: is up" classname="lax1.edge PoP › network" time="0.012" \
+        file="Specs/pop.swift" line="10"/>
+            <testcase name="interface eth0: mtu 9000" classname="lax1.edge PoP › network" time="1.500" \
+        file="Specs/pop.swift" line="11">
               <failure message="interface eth0: mtu: expected 9000, got 1500" type="failed">wanted: 9000
         found: 1500
         at: Specs/pop.swift:11:5
@@ -28,7 +30,8 @@ struct JUnitReporterTests {
         probe: ip -j link show dev eth0
         </failure>
             </testcase>
-            <testcase name="service nginx: is running" classname="lax1 › edge PoP › services" time="0.012">
+            <testcase name="service nginx: is running" classname="lax1.edge PoP › services" time="0.012" \
+        file="Specs/pop.swift" line="20">
               <error message="service nginx: running: could not check: command not found on host: systemctl" \
         type="could not check">reason: command not found on host: systemctl
         at: Specs/pop.swift:20:5
@@ -36,7 +39,8 @@ struct JUnitReporterTests {
         probe: ip -j link show dev eth0
         </error>
             </testcase>
-            <testcase name="package nginx: version &gt;= 1.22" classname="lax1" time="0.012">
+            <testcase name="package nginx: version &gt;= 1.22" classname="lax1.checks" time="0.012" \
+        file="Specs/pop.swift" line="30">
               <skipped message="package nginx is not installed"/>
             </testcase>
             <system-out/>
@@ -45,7 +49,7 @@ struct JUnitReporterTests {
           <testsuite name="lax2" package="lax2" id="1" tests="1" failures="0" errors="1" skipped="0" \
         time="0.000" timestamp="2026-11-29T17:00:00" hostname="lax2">
             <properties/>
-            <testcase name="could not check the host" classname="lax2" time="0.000">
+            <testcase name="could not check the host" classname="lax2.checks" time="0.000">
               <error message="connection refused by 192.0.2.2 port 22" type="could not check">\
         lax2: could not check: connection refused by 192.0.2.2 port 22</error>
             </testcase>
@@ -61,8 +65,13 @@ struct JUnitReporterTests {
     "the document validates against the Jenkins xUnit and Ant JUnit schemas",
     .enabled(if: JUnitSchemas.availableOrRequired))
   func validatesMixed() throws {
-    let xml = try ReportFixtures.render(ReportFixtures.mixed) { JUnitReporter(output: $0) }
+    let xml = try ReportFixtures.render(ReportFixtures.mixed) { JUnitReporter(output: $0, strict: true) }
     #expect(try JUnitSchemas.validate(xml) == Self.bothValidate)
+    // The default adds file and line, which the schemas do not know, and nothing else.
+    let lined = try ReportFixtures.render(ReportFixtures.mixed) { JUnitReporter(output: $0) }
+    let stripped = lined.replacingOccurrences(
+      of: #" file="[^"]*" line="[0-9]+""#, with: "", options: .regularExpression)
+    #expect(stripped == xml && lined != xml)
   }
 
   static let bothValidate = Dictionary(uniqueKeysWithValues: JUnitSchemas.names.map { ($0, "validates") })
@@ -95,7 +104,7 @@ struct JUnitReporterTests {
         ])
         + ReportFixtures.unreachable(" ", at: 1, reason: Self.hostile)
         + ReportFixtures.unreachable("lax3", at: 2, reason: Self.hostile))
-    let xml = try ReportFixtures.render(events) { JUnitReporter(output: $0) }
+    let xml = try ReportFixtures.render(events) { JUnitReporter(output: $0, strict: true) }
     #expect(try JUnitSchemas.validate(xml) == Self.bothValidate, "\(xml)")
     #expect(!xml.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" })
 
@@ -106,14 +115,15 @@ struct JUnitReporterTests {
     let name = try JUnitSchemas.xmllint.run(["--xpath", "string(//testsuite[1]/testcase[2]/@name)", file])
     #expect(
       name == "a \"quoted\" 'name' <tag> & ]]> --\n\r\tline2 ␀␁␇␋␌␛[31m\u{7F} 🦩👩‍👩‍👧 \u{FFFD}\u{FFFD}: "
-        + "a \"quoted\" 'name' <tag> & ]]> --\n\r\tline2 ␀␁␇␋␌␛[31m\u{7F} 🦩👩‍👩‍👧 \u{FFFD}\u{FFFD}\n")
+        + "a \"quoted\" 'name' <tag> & ]]> --\n\r\tline2 ␀␁␇␋␌␛[31m\u{7F} 🦩👩‍👩‍👧 \u{FFFD}\u{FFFD}"
+        + " (Specs/pop.swift:12:5, check 2)\n")
   }
 
   @Test(
     "the schemas are strict: attributes on testsuites and a zoned timestamp are refused",
     .enabled(if: JUnitSchemas.availableOrRequired))
   func schemasRefuse() throws {
-    let xml = try ReportFixtures.render(ReportFixtures.mixed) { JUnitReporter(output: $0) }
+    let xml = try ReportFixtures.render(ReportFixtures.mixed) { JUnitReporter(output: $0, strict: true) }
     let zoned = xml.replacingOccurrences(
       of: "timestamp=\"2026-11-29T17:00:00\"", with: "timestamp=\"2026-11-29T17:00:00Z\"")
     #expect(try JUnitSchemas.validate(zoned)["windyroad-ant-junit.xsd"] != "validates")

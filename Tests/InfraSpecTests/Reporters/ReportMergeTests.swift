@@ -13,8 +13,8 @@ struct ReportMergeTests {
     defer { try? FileManager.default.removeItem(atPath: path) }
     let stream = try InfraSpec.OutputStream.file(atPath: path)
     defer { close(stream.descriptor) }
-    let summary = try ReportMerge.merge(paths: paths) { [make(stream)] }
-    return (try String(contentsOfFile: path, encoding: .utf8), summary)
+    let merged = try ReportMerge.merge(paths: paths) { [make(stream)] }
+    return (try String(contentsOfFile: path, encoding: .utf8), merged.summary)
   }
 
   /// lax1 and lax2 of `ReportFixtures.mixed`, each saved by its own shard's run.
@@ -33,9 +33,11 @@ struct ReportMergeTests {
 
   private static func host(of event: Event) -> String? {
     switch event {
-    case .hostStarted(let host, _), .hostFailed(let host, _), .hostFinished(let host, _): host
+    case .hostStarted(let host, _), .hostFailed(let host, _), .hostFinished(let host, _),
+      .hostFleetValues(let host, _):
+      host
     case .checkFinished(let result): result.host
-    case .runStarted, .runFinished, .fleetCheckFinished: nil
+    case .runStarted, .runFinished, .runAborted, .fleetCheckFinished: nil
     }
   }
 
@@ -104,7 +106,7 @@ struct ReportMergeTests {
   }
 
   @Test(
-    "anything but a version 1 InfraSpec report is refused with a message saying what it is",
+    "anything but a version 2 InfraSpec report is refused with a message saying what it is",
     arguments: [
       (
         "<testsuites/>",
@@ -123,19 +125,19 @@ struct ReportMergeTests {
         "is not an InfraSpec report: its format is \"junit\", expected \"infraspec-report\"; write one with `infraspec run --report json=PATH`"
       ),
       (
-        "{\"format\": \"infraspec-report\", \"version\": 2}",
-        "is an InfraSpec report of version 2; this infraspec reads version 1: merge it with the infraspec that wrote it"
+        "{\"format\": \"infraspec-report\", \"version\": 1}",
+        "is an InfraSpec report of version 1; this infraspec reads version 2: merge it with the infraspec that wrote it"
       ),
       (
         "{\"format\": \"infraspec-report\"}",
-        "is an InfraSpec report of no version; this infraspec reads version 1: merge it with the infraspec that wrote it"
+        "is an InfraSpec report of no version; this infraspec reads version 2: merge it with the infraspec that wrote it"
       ),
       (
-        "{\"format\": \"infraspec-report\", \"version\": 1}",
+        "{\"format\": \"infraspec-report\", \"version\": 2}",
         "is a damaged InfraSpec report: started: the field is missing"
       ),
       (
-        "{\"format\": \"infraspec-report\", \"version\": 1, \"started\": \"yesterday\"}",
+        "{\"format\": \"infraspec-report\", \"version\": 2, \"started\": \"yesterday\"}",
         "is a damaged InfraSpec report: started: expected a UTC time like 2026-11-29T17:01:11.123Z, got yesterday"
       ),
     ])

@@ -143,3 +143,33 @@ enum JUnitSchemas {
     return verdicts
   }
 }
+
+extension ReportFixtures {
+  /// Ctrl-C during a slow check: lax1 finished checks 1 and 3 (3 after the slow 2), lax2 only
+  /// check 1; four checks never finished. One host (`hosts: ["lax1"]`) or both.
+  static func interrupted(hosts: [String] = ["lax1", "lax2"]) -> [(Event, Timestamp)] {
+    var events: [(Event, Timestamp)] = [(.runStarted(hosts: hosts, checksPerHost: 3), time())]
+    var unfinished: [CheckResult] = []
+    var summary = Summary()
+    for (offset, host) in hosts.enumerated() {
+      events.append((.hostStarted(host: host, profile: debian), time(Int64(offset))))
+      let finished = host == "lax1" ? [1, 3] : [1]
+      for number in 1...3 {
+        let made = result(host: host, number: number, title: "check \(number)", line: 10 + number)
+        if finished.contains(number) {
+          events.append((.checkFinished(made), time(10 * Int64(number))))
+          summary.count(made.outcome)
+        } else {
+          var open = made
+          open.outcome = .couldNotCheck(reason: "did not finish: interrupted by SIGINT")
+          open.durationMilliseconds = 0
+          unfinished.append(open)
+        }
+      }
+    }
+    let abort = RunAbort(kind: .interrupted, reason: "interrupted by SIGINT", unfinished: unfinished)
+    return events + [
+      (.runAborted(abort), time(900)), (.runFinished(summary: summary, durationMilliseconds: 900), time(900)),
+    ]
+  }
+}

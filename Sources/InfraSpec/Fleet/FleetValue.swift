@@ -1,0 +1,14 @@
+/// One host's value for one fleet assertion, kept in the JSON report so `infraspec report merge`
+/// can judge the assertion over every shard's hosts, not just one shard's.
+public struct FleetValue: Sendable, Codable, Equatable {
+  /// The assertion: its spec location, the same in every shard.
+  public var check: String
+  /// `unique` or `same`.
+  public var rule: String
+  /// The host's value, or why it has none.
+  public var value: String?
+  public var problem: String?
+
+  /// `Specs/pop.swift:30:56`: identifies a fleet assertion across the reports of one spec.
+  static func id(_ location: SourceLocation) -> String { "\(location)" }
+}
