@@ -16,8 +16,9 @@ struct InfraSpecCommand: AsyncParsableCommand {
 
   static let exitCodes = """
     Exit codes: 0 all checks passed, 1 a check failed, 2 a check could not be checked,
-    64 usage error, 65 a spec file does not compile, 69 no usable Swift toolchain,
-    77 the spec cache is not writable or not yours alone, 130 interrupted (what finished is still reported).
+    3 nothing was checked, 64 usage error, 65 a spec file does not compile, 69 no usable Swift
+    toolchain, 70 the spec crashed, 74 a report could not be written, 77 the spec cache is not
+    writable or not yours alone, 130 interrupted (what finished is still reported).
     """
 
   /// A binary made by `infraspec build` is this program with specs built in: it runs them.
