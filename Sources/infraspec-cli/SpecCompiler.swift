@@ -230,9 +230,11 @@ struct SpecCompiler {
     return text
   }
 
-  /// Runs every spec file's top-level code, which registers its checks.
+  /// Runs every spec file's top-level code, which registers its checks; a `print` in it goes to
+  /// standard error, so stdout carries the report alone.
   static func entryCalls(_ keys: [String]) -> String {
-    keys.indices.map { "_ = spec\($0)(CommandLine.argc, CommandLine.unsafeArgv)\n" }.joined()
+    "SpecMain.loadingSpecs {\n"
+      + keys.indices.map { "  _ = spec\($0)(CommandLine.argc, CommandLine.unsafeArgv)\n" }.joined() + "}\n"
   }
 
   static func entrySymbol(_ key: String) -> String { "__infraspec_spec_\(key.prefix(24))" }

@@ -8,6 +8,20 @@ internal import Foundation
 /// top-level code (which registers its `describe` groups), then hands over here.
 @_spi(Runner)
 public enum SpecMain {
+  /// Runs the spec files' top-level code with Swift's `print` sent to standard error.
+  ///
+  /// `print` is buffered on stdout and would land after the report's last line (after the TAP
+  /// plan, which consumers reject); stdout belongs to the report, logs go to stderr.
+  public static func loadingSpecs(_ body: () -> Void) {
+    let report = dup(STDOUT_FILENO)
+    guard report >= 0 else { return body() }
+    dup2(STDERR_FILENO, STDOUT_FILENO)
+    body()
+    fflush(nil)  // what `print` buffered goes out while fd 1 is still standard error
+    dup2(report, STDOUT_FILENO)
+    close(report)
+  }
+
   /// Runs what `arguments[1]` (a JSON `RunRequest`) asks for and exits with InfraSpec's exit code.
   public static func main(arguments: [String]) async -> Never {
     // Whoever started us may have left signals blocked; Ctrl-C must still work.

@@ -53,7 +53,10 @@ struct SpecMistakeTests {
     ] {
       #expect(result.stdout.contains(message), "\(message)\n\(result.stdout)")
     }
-    #expect(result.stdout.contains("plain statements run inside a describe"))
+    // A `print` in a spec is a log line: it goes to stderr, and nothing follows the TAP plan.
+    #expect(result.stderr.contains("plain statements run inside a describe"))
+    #expect(!result.stdout.contains("plain statements run inside a describe"))
+    #expect(result.stdout.split(separator: "\n").last == "1..10", "\(result.stdout)")
   }
 
   @Test("as a non-root user, a file in an unsearchable directory is 'could not check', not absent")
