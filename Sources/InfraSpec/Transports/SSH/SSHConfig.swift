@@ -153,32 +153,8 @@ struct SSHConfig: Equatable {
     return matched
   }
 
-  static func wildcard(_ text: String, _ pattern: String) -> Bool {
-    let text = Array(text.unicodeScalars)
-    let pattern = Array(pattern.unicodeScalars)
-    var t = 0
-    var p = 0
-    var star: Int?
-    var resume = 0
-    while t < text.count {
-      if p < pattern.count && (pattern[p] == "?" || pattern[p] == text[t]) {
-        t += 1
-        p += 1
-      } else if p < pattern.count && pattern[p] == "*" {
-        star = p
-        resume = t
-        p += 1
-      } else if let star {
-        p = star + 1
-        resume += 1
-        t = resume
-      } else {
-        return false
-      }
-    }
-    while p < pattern.count && pattern[p] == "*" { p += 1 }
-    return p == pattern.count
-  }
+  /// `*` and `?` as OpenSSH matches `Host` patterns; the same linear matcher as `--limit`.
+  static func wildcard(_ text: String, _ pattern: String) -> Bool { Glob.matches(pattern, text) }
 
   static func expandTilde(_ path: String, home: String = NSHomeDirectory()) -> String {
     if path == "~" { return home }
