@@ -76,7 +76,9 @@ struct HTTPTests {
     let started = ContinuousClock.now
     let messages = await EdgeFixture.messages(
       HTTP(url, via: "127.0.0.1").status(200).body(sha256: "00").body(contains: "never").__chain.checks)
-    #expect(ContinuousClock.now - started < .seconds(5))
+    // The messages prove the bound; the time only proves no wait for the whole GiB, which loopback
+    // TLS could stream in seconds anyway, so it is generous for a busy CI machine.
+    #expect(ContinuousClock.now - started < .seconds(60))
     #expect(
       messages == [
         "passed: http \(url): status 200",
@@ -100,7 +102,9 @@ struct HTTPTests {
         + HTTP("http://127.0.0.1:\(flood)/").status(200).__chain.checks
         + HTTP("https://127.0.0.1:\(stall)/", timeout: .seconds(1)).status(200).__chain.checks
         + HTTP("http://127.0.0.1:\(stall)/", timeout: .seconds(1)).status(200).__chain.checks)
-    #expect(ContinuousClock.now - started < .seconds(5))
+    // The messages prove the bound; the time only proves no wait for the whole GiB, which loopback
+    // TLS could stream in seconds anyway, so it is generous for a busy CI machine.
+    #expect(ContinuousClock.now - started < .seconds(60))
     #expect(
       messages == [
         "http http://127.0.0.1:\(fixture.port("HTTP_PORT"))/\\u{d}\\nX-Injected: 1: status: could not check: the URL \"http://127.0.0.1:\(fixture.port("HTTP_PORT"))/\\u{d}\\nX-Injected: 1\" holds a control character or space (U+D); percent-encode it",

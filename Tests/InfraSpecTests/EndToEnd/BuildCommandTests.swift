@@ -88,7 +88,7 @@ struct BuildCommandTests {
     #expect(document.version == 1 && document.family == "alpine")
     #expect(document.checks.map(\.name) == ["l › file /etc/passwd: exists"])
     #expect(document.checks.first?.file == "Specs/l.swift" && document.checks.first?.line == 4)
-    #expect(document.checks.first?.commands?.first?.first == "stat", "\(result.stdout)")
+    #expect(document.checks.first?.commands?.first?.first == "sh", "\(result.stdout)")
   }
 
   @Test("--version names the release and the git commit")

@@ -96,8 +96,10 @@ struct HostRunnerTests {
       func close() async {}
     }
     let transport = Flipping()
-    let checks = Command("converging").exitStatus(0).eventually(within: .seconds(5), every: .milliseconds(10))
-      .__chain.checks
+    let checks = Command("converging").exitStatus(0).eventually(
+      within: .seconds(120), every: .milliseconds(10)
+    )
+    .__chain.checks
     let summary = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { _ in }
     #expect(summary.summary.passed == 1)
     #expect(transport.calls.withLock { $0 } == 3)

@@ -105,7 +105,7 @@ extension FleetLabTests {
       let line = tap.split(separator: "\n").first { $0.contains("timer lab-yearly.timer: next elapse:") }
       let text = line.map { $0.trimmingWhitespace() } ?? "no lab-yearly line"
       #expect(
-        text.contains(#/expected within 1d, got in [0-9]+d( [0-9]+h)?"$/#), "lab-yearly: \(text)")
+        text.contains(#/expected within 1d, got in [0-9]+d( [0-9]+[hm])?"$/#), "lab-yearly: \(text)")
       return text
     }
   }
