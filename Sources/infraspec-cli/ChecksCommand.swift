@@ -18,20 +18,7 @@ struct ChecksCommand: AsyncParsableCommand {
   }
 
   @OptionGroup var tags: TagOptions
-  @OptionGroup var targets: HostOptions
-
-  // The options below mirror `infraspec run`'s (RunCommand), which a built binary replaces.
-  @Option(
-    help: "Output on stdout: tap (default when piped), human (default on a terminal), junit, json, github.")
-  var format: OutputFormat?
-
-  @OptionGroup var reports: ReportOptions
-
-  @Option(help: "Seconds before a probe is killed and its checks reported as could not check.")
-  var timeout: Double = 30
-
-  @Option(help: "Probes running at once on a host.")
-  var concurrency: Int = 16
+  @OptionGroup var flags: RunFlags
 
   @Flag(help: "Show every check and the commands it would run (for --os); run nothing.")
   var list = false
@@ -39,25 +26,11 @@ struct ChecksCommand: AsyncParsableCommand {
   @Option(help: "OS family whose commands --list shows: debian, rhel, alpine.")
   var os: HostProfile.Family = .debian
 
-  func validate() throws {
-    guard timeout > 0, timeout <= 86_400 else {
-      throw ValidationError("--timeout must be between 0 and 86400 seconds")
-    }
-    guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 256") }
-  }
-
   func run() async throws {
-    var request = RunRequest()
-    let terminal = OutputStream.standardOutput.isTerminal
+    var request = try flags.request()
     request.mode = list ? .list : .run
     request.listFamily = os
-    request.format = format ?? (terminal ? .human : .tap)
-    request.reports = reports.targets
-    request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-    request.options.probeTimeoutSeconds = timeout
-    request.options.probeConcurrency = concurrency
     tags.apply(to: &request.options)
-    try targets.apply(to: &request)
     let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
     await SpecMain.main(arguments: [CommandLine.arguments.first ?? "checks", json])
   }
