@@ -84,7 +84,9 @@ struct HostRunner: Sendable {
       switch arrival {
       case .command(let command, let result):
         outputs.results[command] = result
-        finishedAt[command] = ContinuousClock.now - started
+        // The probe's own time when the transport measured it (a batch runs probes one after
+        // another: the time since the host's first probe would count every earlier one).
+        finishedAt[command] = (try? result.get())?.duration ?? (ContinuousClock.now - started)
       case .query(let query, let result, let took):
         outputs.answers[query] = result
         queryTimes[query] = took
@@ -133,12 +135,16 @@ struct HostRunner: Sendable {
   func gather(_ commands: [ProbeCommand], _ queries: [NetworkQuery]) -> AsyncStream<Arrival> {
     let (stream, sink) = AsyncStream.makeStream(of: Arrival.self)
     let (transport, timeout) = (self.transport, options.probeTimeout)
+    // Probes asking one tool about many subjects run as one process (see `ProbeFusion`).
+    let fusion = FusionPlan(commands, keep: transport.runsUnfused)
     let task = Task {
       await withTaskGroup(of: Void.self) { group in
         if !commands.isEmpty {
           group.addTask {
-            for await (command, result) in transport.runAll(commands, timeout: timeout) {
-              sink.yield(.command(command, result))
+            for await (command, result) in transport.runAll(fusion.commands, timeout: timeout) {
+              for (original, part) in fusion.results(of: command, result) {
+                sink.yield(.command(original, part))
+              }
             }
           }
         }
@@ -234,8 +240,9 @@ struct HostRunner: Sendable {
 }
 
 extension FactPlan {
-  /// When the slowest of this plan's commands answered, counted from the host's first probe, or
-  /// its slowest query's own time (a DNS check is not 0 s).
+  /// The time of this plan's slowest command (its own run time when the transport measured it,
+  /// else when it answered, counted from the host's first probe), or its slowest query's own time
+  /// (a DNS check is not 0 s).
   func duration(_ finishedAt: [ProbeCommand: Duration], _ queryTimes: [NetworkQuery: Duration]) -> Double {
     let times = commands.compactMap { finishedAt[$0] } + queries.compactMap { queryTimes[$0] }
     guard let slowest = times.max() else { return 0 }

@@ -12,6 +12,10 @@ final class BatchCollector {
   private let deliver: (Int, Result<CommandOutput, ProbeError>, Bool) -> Void
   private var parser: BatchRecordParser
   private var delivered = Set<Int>()
+  /// The batch's watchdog, on this side: each running probe's group and when it began (its begin
+  /// marker arrived), and the probes it had killed at their deadline.
+  private var running: [Int: (group: Int, since: ContinuousClock.Instant)] = [:]
+  private var killedAtDeadline = Set<Int>()
 
   /// `deliver` gets the command's index, its result, and whether it was the last one.
   init(
@@ -46,10 +50,19 @@ final class BatchCollector {
   }
 
   private func take(_ records: [BatchRecord]) throws(ProbeError) -> Int {
-    for record in records where commands.indices.contains(record.index) {
-      deliverOnce(
-        record.index,
-        BatchScript.result(of: record, command: commands[record.index], timeout: timeout, sudo: sudo))
+    let now = ContinuousClock.now
+    for start in parser.takeStarts() { running[start.index] = (start.group, now) }
+    for var record in records where commands.indices.contains(record.index) {
+      let began = running.removeValue(forKey: record.index)?.since
+      // Killed by the watchdog at its deadline: a timeout, not a probe that died of SIGKILL.
+      if killedAtDeadline.contains(record.index) && record.exitStatus == 128 + 9 { record.state = .timedOut }
+      var result = BatchScript.result(
+        of: record, command: commands[record.index], timeout: timeout, sudo: sudo)
+      if let began, case .success(var output) = result {
+        output.duration = now - began
+        result = .success(output)
+      }
+      deliverOnce(record.index, result)
     }
     if let corruption = parser.corruption { throw .other("\(hostName): \(corruption)") }
     return records.count
@@ -57,8 +70,21 @@ final class BatchCollector {
 
   /// Lines for the script's standard input that have the host kill probes whose output passed
   /// the limit (`k GROUP`); empty when there is nothing to kill.
-  func takeControlInput() -> [UInt8] {
-    Array(parser.takeKillRequests().map { "k \($0)\n" }.joined().utf8)
+  /// Probes past their own deadline are named here too, once each: the transport calls this at
+  /// `nextDeadline` even when nothing arrives.
+  func takeControlInput(now: ContinuousClock.Instant = .now) -> [UInt8] {
+    for start in parser.takeStarts() { running[start.index] = (start.group, now) }
+    var groups = parser.takeKillRequests()
+    for (index, probe) in running.sorted(by: { $0.key < $1.key })
+    where probe.since + timeout <= now && killedAtDeadline.insert(index).inserted {
+      groups.append(probe.group)
+    }
+    return Array(groups.map { "k \($0)\n" }.joined().utf8)
+  }
+
+  /// When the next running probe's deadline passes: the transport must wake then, data or not.
+  var nextDeadline: ContinuousClock.Instant? {
+    running.filter { !killedAtDeadline.contains($0.key) }.map { $0.value.since + timeout }.min()
   }
 
   /// What the script (or the ssh client) printed on standard error outside any probe.

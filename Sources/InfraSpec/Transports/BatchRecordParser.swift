@@ -42,6 +42,8 @@ struct BatchRecordParser {
   private var overflowed: Set<Int> = []
   private var killRequested: Set<Int> = []
   private var killRequests: [Int] = []
+  /// Probes that began since the last `takeStarts`, with their process groups.
+  private var starts: [(index: Int, group: Int)] = []
   /// Set when the stream stopped making sense; the remaining probes cannot be trusted.
   private(set) var corruption: String?
 
@@ -60,6 +62,13 @@ struct BatchRecordParser {
   mutating func takeKillRequests() -> [Int] {
     defer { killRequests = [] }
     return killRequests
+  }
+
+  /// Probes whose begin marker arrived since the last call, in order: the transport's watchdog
+  /// counts each one's deadline from here.
+  mutating func takeStarts() -> [(index: Int, group: Int)] {
+    defer { starts = [] }
+    return starts
   }
 
   mutating func feedStdout(_ bytes: some Collection<UInt8>) -> [BatchRecord] { feed(0, bytes) }
@@ -112,6 +121,7 @@ struct BatchRecordParser {
       {
         // A probe started; its output goes on around this line.
         groups[index] = group
+        starts.append((index, group))
         requestKillIfOverflowed(index)
         continue
       }

@@ -8,15 +8,16 @@ import Foundation
 /// probe the script prints a marker with a per-batch nonce on both streams
 /// (`#IS2 NONCE e INDEX STATUS STATE` on stdout, `#IS2 NONCE e INDEX` on stderr), so the bytes
 /// between two markers are that probe's output, whatever they contain. Each probe runs in its
-/// own session (`setsid`) so that its whole process group can be killed on the host when its
-/// timeout passes; a watchdog in a second session does the killing. A probe that did not die of
-/// SIGKILL cannot have been killed by it, so its watchdog is simply killed; otherwise it gets
-/// SIGTERM, which it ignores once it has fired, so its status (9) tells a timeout from a probe
-/// that died first, however the two race. The channel's standard input stays open for the whole
-/// batch: when it closes (the run ended, was interrupted, or the connection dropped), a reader
-/// sees end-of-file and the batch kills its probe and exits. The same reader takes `k GROUP`
-/// lines: the transport's way to have a probe whose output passed the limit killed on the host
-/// (each probe's group is announced as `#IS2 NONCE b INDEX GROUP` on stderr when it starts).
+/// own session (`setsid`) so that its whole process group can be killed on the host; each
+/// probe's group is announced as `#IS2 NONCE b INDEX GROUP` on stderr when it starts.
+///
+/// One watchdog serves the whole batch: the reader of the channel's standard input, a subshell
+/// (no program of its own) started once. It takes `k GROUP` lines, which the transport sends when
+/// a probe's own deadline passes (counted from its begin marker) or its output passed the limit,
+/// and kills that process group on the host. When standard input closes (the run ended, was
+/// interrupted, or the connection dropped) it sees end-of-file, and the batch kills the running
+/// probe's group and exits. So a probe costs its own process and nothing more: no `sleep`, no
+/// watchdog shell per probe, no temporary file.
 struct BatchScript {
   /// The command given to the remote login shell; the script itself comes on standard input, so
   /// its size is not limited by the argument length and no rc file of `sh` runs.
@@ -25,13 +26,15 @@ struct BatchScript {
   /// What the marker's state field says about a probe.
   enum State: String {
     case ran = "0"
+    /// Killed at its deadline: decided by the transport, which sent the kill.
     case timedOut = "1"
     /// The wrapper found no such command; the probe never started.
     case notFound = "2"
   }
 
   /// The prelude: the runner function `r INDEX TIMEOUT CHECK STDIN ARGV...`, where STDIN is
-  /// `printf %b` text. The whole script is one `{ }` group, so `sh` has read all of it before
+  /// `printf %b` text; TIMEOUT only documents the deadline the transport holds (and keeps the
+  /// script readable in a process listing). The whole script is one `{ }` group, so `sh` has read all of it before
   /// the reader of standard input starts.
   static func prelude(nonce: String) -> String {
     """
@@ -39,29 +42,24 @@ struct BatchScript {
     set +e
     exec 3<&0 </dev/null
     N=\(nonce)
-    p=; w=
-    trap '[ -n "$p" ] && kill -KILL -"$p" "$p" 2>/dev/null; [ -n "$w" ] && kill -KILL -"$w" "$w" 2>/dev/null; exit 143' HUP INT TERM PIPE
+    p=
+    trap '[ -n "$p" ] && kill -KILL -"$p" "$p" 2>/dev/null; exit 143' HUP INT TERM PIPE
     if command -v setsid >/dev/null 2>&1; then S=setsid; else S=; fi
     { while read -r k g; do case $k:$g in k:|k:*[!0-9]*) ;; k:*) kill -KILL -"$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null;; esac; done; kill -TERM $$; } <&3 >/dev/null 2>&1 &
     g=$!
     exec 3<&-
     printf '\\n#IS2 %s s\\n' "$N"; printf '\\n#IS2 %s s\\n' "$N" >&2
     r() {
-      i=$1; t=$2; c=$3; n=$4; shift 4
+      i=$1; c=$3; n=$4; shift 4
       o=0
       if [ -n "$c" ] && ! command -v "$c" >/dev/null 2>&1; then rc=127; o=2
       else
         if [ -n "$n" ]; then printf '%b' "$n" | $S "$@" & else $S "$@" </dev/null & fi
         p=$!
         printf '\\n#IS2 %s b %s %s\\n' "$N" "$i" "$p" >&2
-        $S sh -c 'sleep "$1"; trap "" TERM; kill -KILL -"$2" 2>/dev/null || kill -KILL "$2" 2>/dev/null; exit 9' _ "$t" "$p" </dev/null >/dev/null 2>&1 &
-        w=$!
         wait "$p" 2>/dev/null; rc=$?
-        if [ "$rc" -eq 137 ]; then kill -TERM -"$w" 2>/dev/null || kill -TERM "$w" 2>/dev/null
-        else kill -KILL -"$w" 2>/dev/null || kill -KILL "$w" 2>/dev/null; fi
-        wait "$w" 2>/dev/null; [ $? -eq 9 ] && o=1
         kill -KILL -"$p" 2>/dev/null
-        p=; w=
+        p=
       fi
       printf '\\n#IS2 %s e %s %s %s\\n' "$N" "$i" "$rc" "$o"
       printf '\\n#IS2 %s e %s\\n' "$N" "$i" >&2

@@ -3,10 +3,19 @@ public struct CommandOutput: Sendable, Equatable {
   public var exitStatus: Int32
   public var stdout: [UInt8]
   public var stderr: [UInt8]
+  /// How long the command itself ran, when the transport measured it (on the host's side of a
+  /// batch, between its begin and end markers); shared by every subject of a fused probe.
+  /// Not part of equality: two runs of a command print the same in different times.
+  public var duration: Duration?
 
-  public init(exitStatus: Int32, stdout: [UInt8], stderr: [UInt8]) {
+  public init(exitStatus: Int32, stdout: [UInt8], stderr: [UInt8], duration: Duration? = nil) {
     self.exitStatus = exitStatus
     self.stdout = stdout
     self.stderr = stderr
+    self.duration = duration
+  }
+
+  public static func == (left: CommandOutput, right: CommandOutput) -> Bool {
+    left.exitStatus == right.exitStatus && left.stdout == right.stdout && left.stderr == right.stderr
   }
 }

@@ -18,7 +18,9 @@ public struct LocalTransport: Transport {
 
   public func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
     if let answer = NativeCommands.answer(command, timeout: timeout) { return try answer.get() }
-    let result = await withCheckedContinuation { continuation in
+    let clock = ContinuousClock()
+    let began = clock.now
+    var result = await withCheckedContinuation { continuation in
       // Each child is waited for on its own thread: the blocking poll() must not occupy one of the
       // few cooperative-pool threads the rest of the run needs.
       let thread = Thread {
@@ -26,6 +28,11 @@ public struct LocalTransport: Transport {
       }
       thread.stackSize = 256 * 1024
       thread.start()
+    }
+    // The command's own time, for its check's report: probes run concurrently here.
+    if case .success(var output) = result {
+      output.duration = clock.now - began
+      result = .success(output)
     }
     return try result.get()
   }

@@ -227,6 +227,8 @@ public final class OpenSSHTransport: Transport {
           }
         })
       processSlot.fill(process)
+      // The batch's watchdog: a probe past its deadline is killed on the host even when silent.
+      process.onTick { received(0) }
       process.killIfSilent(for: silence + connectTimeout)
       return process
     } catch {

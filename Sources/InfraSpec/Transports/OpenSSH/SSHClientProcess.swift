@@ -15,6 +15,11 @@ final class SSHClientProcess: @unchecked Sendable {
   private var silenceDeadline: ContinuousClock.Instant?
   /// More bytes for a child whose stdin is kept open, written by the child's thread.
   private var moreInput: [UInt8] = []
+  /// Called on the driving thread at every turn of its loop (at least every 200 ms), before
+  /// pending input is written: a batch's watchdog sends its deadline kills from here.
+  private var tick: (() -> Void)?
+  /// Set by `closeInput`: the held standard input is closed at the next turn of the loop.
+  private var inputClosing = false
   /// Every `ssh` still running, so an interrupted run can stop them (`ChildProcess.killAll`).
   private static let registryLock = NSLock()
   nonisolated(unsafe) private static var running: Set<pid_t> = []
@@ -109,6 +114,15 @@ final class SSHClientProcess: @unchecked Sendable {
   }
 
   /// Queues `bytes` for the child's stdin (kept open with `keepInputOpen`); written within 200 ms.
+  func onTick(_ body: @escaping () -> Void) {
+    lock.withLock { tick = body }
+  }
+
+  /// Closes the child's standard input (what a dropped connection does to the batch script).
+  func closeInput() {
+    lock.withLock { inputClosing = true }
+  }
+
   func send(_ bytes: [UInt8]) {
     lock.withLock { moreInput += bytes }
   }
@@ -142,15 +156,21 @@ final class SSHClientProcess: @unchecked Sendable {
       var descriptors = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
       if stdin >= 0 { descriptors.append(pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0)) }
       _ = poll(&descriptors, nfds_t(descriptors.count), 200)
+      lock.withLock { tick }?()
       lock.lock()
       let deadline = silenceDeadline
       let more = moreInput
       moreInput = []
+      let closing = inputClosing
       lock.unlock()
       if held >= 0 && !more.isEmpty {
         // Short control lines: a blocking write of a few bytes to a pipe.
         _ = fcntl(held, F_SETFL, fcntl(held, F_GETFL) & ~O_NONBLOCK)
         _ = more.withUnsafeBytes { write(held, $0.baseAddress, $0.count) }
+      }
+      if closing && held >= 0 {
+        close(held)
+        held = -1
       }
       if let deadline, deadline < .now { kill() }
       for descriptor in descriptors where descriptor.revents != 0 {
@@ -179,6 +199,8 @@ final class SSHClientProcess: @unchecked Sendable {
     }
     if stdin >= 0 { close(stdin) }
     var status: Int32 = 0
+    // The tick holds the transport's closures, which hold this process: let go of them.
+    lock.withLock { tick = nil }
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     if held >= 0 { close(held) }
     Self.registryLock.withLock { _ = Self.running.remove(pid) }

@@ -40,6 +40,10 @@ final class SSHChannelOperation: @unchecked Sendable {
   /// Set when the outcome is already decided (an error, a cancellation); closing still follows.
   var outcome: ProbeError?
 
+  /// Called on the connection's thread at every turn of its loop, and at `wakeAt` at the latest:
+  /// a batch's watchdog sends its deadline kills from here.
+  var onTick: () -> Void = {}
+  var wakeAt: ContinuousClock.Instant?
   var onOpen: (Result<Void, ProbeError>) -> Void = { _ in }
   var onStdout: ([UInt8]) -> Void = { _ in }
   var onStderr: ([UInt8]) -> Void = { _ in }

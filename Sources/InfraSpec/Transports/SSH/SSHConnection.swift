@@ -142,6 +142,7 @@ final class SSHConnection: @unchecked Sendable {
       for item in work { item() }
       if stop { return }
 
+      for operation in operations where operation.state == .running { operation.onTick() }
       var progressed = true
       while progressed && failure == nil {
         progressed = false
@@ -153,7 +154,7 @@ final class SSHConnection: @unchecked Sendable {
       var timeout = 1000
       let now = ContinuousClock.now
       for operation in operations {
-        for instant in [operation.deadline, operation.retryOpenAt].compactMap({ $0 }) {
+        for instant in [operation.deadline, operation.retryOpenAt, operation.wakeAt].compactMap({ $0 }) {
           timeout = min(timeout, milliseconds(from: now, to: instant))
         }
       }

@@ -70,7 +70,8 @@ public final class SSHTransport: Transport {
       commands: commands, timeout: timeout, sudo: sudo, hostName: name, deliver: deliver)
     let operation = SSHChannelOperation(.exec(BatchScript.remoteCommand))
     operation.input = collector.script
-    // The host kills each probe at `timeout`; this only catches a host that stopped answering.
+    // Each probe is killed on the host at `timeout` (the watchdog below); this only catches a host
+    // that stopped answering.
     let silence = timeout + .seconds(15)
     operation.deadline = .now + silence + connection.endpoint.connectTimeout
     operation.deadlineError = .connection(
@@ -80,8 +81,11 @@ public final class SSHTransport: Transport {
     let received: (Int) -> Void = { [unowned operation] records in
       if records > 0 { operation.deadline = .now + silence }
       operation.input += collector.takeControlInput()
+      operation.wakeAt = collector.nextDeadline
       if collector.isComplete { operation.isSatisfied = true }
     }
+    // The batch's watchdog: a probe past its deadline is killed on the host even when it is silent.
+    operation.onTick = { received(0) }
     operation.onStdout = { [unowned operation] bytes in
       do throws(ProbeError) {
         received(try collector.stdout(bytes))
