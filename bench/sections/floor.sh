@@ -34,6 +34,11 @@ count_host_processes() {
   HOST_PROCESSES[$label]=$(awk '/execve\(/ && / = 0$/ && $2 !~ /"\/usr\/sbin\/sshd"/ { print $1 }' "$trace" |
     sort -u | wc -l)
   HOST_EXECS[$label]=$(awk '/execve\(/ && / = 0$/ && $2 !~ /"\/usr\/sbin\/sshd"/' "$trace" | wc -l)
+  # BENCH_FLOOR_TRACES=DIR keeps each trace, to see which programs the count is made of.
+  if [[ -n "${BENCH_FLOOR_TRACES:-}" ]]; then
+    mkdir -p "$BENCH_FLOOR_TRACES"
+    cp "$trace" "$BENCH_FLOOR_TRACES/${label//[^A-Za-z0-9]/_}.trace"
+  fi
   rm -f "$trace"
 }
 
