@@ -8,6 +8,7 @@ public struct CommandOutput: Sendable, Equatable {
   /// Not part of equality: two runs of a command print the same in different times.
   public var duration: Duration?
 
+  /// An output as a command left it; `duration` when the transport measured its run.
   public init(exitStatus: Int32, stdout: [UInt8], stderr: [UInt8], duration: Duration? = nil) {
     self.exitStatus = exitStatus
     self.stdout = stdout
@@ -15,6 +16,7 @@ public struct CommandOutput: Sendable, Equatable {
     self.duration = duration
   }
 
+  /// Same exit status and bytes; the time it took does not count.
   public static func == (left: CommandOutput, right: CommandOutput) -> Bool {
     left.exitStatus == right.exitStatus && left.stdout == right.stdout && left.stderr == right.stderr
   }
