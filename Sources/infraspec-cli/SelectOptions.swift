@@ -10,8 +10,8 @@ internal import Foundation
 struct SelectOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Only checks whose name (describe titles › subject: title) matches this regular expression.",
-      discussion: "Case-sensitive; (?i) at the start ignores case.", valueName: "regex"))
+      "Only checks whose name (describe titles › subject: title) matches this regular expression ((?i) ignores case).",
+      valueName: "regex"))
   var filter: String?
 
   @Flag(

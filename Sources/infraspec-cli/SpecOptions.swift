@@ -4,7 +4,10 @@ internal import Foundation
 
 /// Which spec files, and which of their checks.
 struct SpecOptions: ParsableArguments {
-  @Argument(help: "Spec files or folders (default: Specs/). Specs/Support/ holds shared helpers.")
+  @Argument(
+    help:
+      "Spec files or folders (default: Specs/); file:line runs only the checks on that line or in the describe starting there. Specs/Support/ holds shared helpers."
+  )
   var paths: [String] = []
 
   @OptionGroup var tags: TagOptions

@@ -21,9 +21,9 @@ struct CoverageLineTests {
     #expect(human.status == 0, "\(human.stdout)\(human.stderr)")
     let lines = human.stdout.split(separator: "\n").filter { $0.contains("✓") }
     #expect(lines.count == 2, "\(human.stdout)")
-    let expiry = "earliest expiry \(fixture["NORMAL_END_DAY"]), in 30 days"
+    let expiry = "earliest expiry \(fixture["NORMAL_END_DAY"]), in "
     #expect(
-      lines.contains { $0.contains("alg15") && $0.contains("(zone transfer) verified; \(expiry))") },
+      lines.contains { $0.contains("alg15") && $0.contains("(zone transfer) verified; \(expiry)") },
       "\(human.stdout)")
     #expect(
       lines.contains { $0.contains("alg8") && $0.contains("(NSEC chain walked) verified; \(expiry)") },
