@@ -17,6 +17,9 @@ struct ChecksCommand: AsyncParsableCommand {
       version: Version.text)
   }
 
+  @Argument(help: "file:line: only the checks made on that line, or in the describe that starts there.")
+  var lines: [String] = []
+
   @OptionGroup var tags: TagOptions
   @OptionGroup var flags: RunFlags
 
@@ -31,6 +34,16 @@ struct ChecksCommand: AsyncParsableCommand {
     request.mode = list ? .list : .run
     request.listFamily = os
     tags.apply(to: &request.options)
+    for text in lines {
+      guard let (path, line) = LineSelector.split(text) else {
+        throw ValidationError("\(text) is not file:line (the specs are built in)")
+      }
+      request.options.selection.lines.append(LineSelector(file: path, line: line))
+    }
+    if !list {
+      // Built-in specs have no folder here: their paths as built name the memory.
+      try flags.select.remember(specFolders: (Self.builtIn ?? []).map { "built:" + $0 }, in: &request)
+    }
     let json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
     await SpecMain.main(arguments: [CommandLine.arguments.first ?? "checks", json])
   }

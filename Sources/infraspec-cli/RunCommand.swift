@@ -13,6 +13,8 @@ struct RunCommand: AsyncParsableCommand {
   func run() async throws {
     var request = try flags.request()
     specs.apply(to: &request.options)
-    try await SpecLauncher.launch(specs.specFiles(), request: request)
+    let files = try specs.specFiles()
+    try flags.select.remember(specFolders: SelectOptions.folders(files.specs.map(\.path)), in: &request)
+    try await SpecLauncher.launch(files, request: request)
   }
 }

@@ -24,6 +24,9 @@ struct RunFlags: ParsableArguments {
   @Flag(help: "The human view also shows what each passing check found.")
   var verbose = false
 
+  @OptionGroup var select: SelectOptions
+  @OptionGroup var view: ViewOptions
+
   func validate() throws {
     guard timeout > 0, timeout <= 86_400 else {
       throw ValidationError("--timeout must be between 0 and 86400 seconds")
@@ -37,7 +40,8 @@ struct RunFlags: ParsableArguments {
     let terminal = OutputStream.standardOutput.isTerminal
     request.format = format ?? (terminal ? .human : .tap)
     request.reports = reports.targets
-    request.color = terminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    view.apply(to: &request, terminal: terminal)
+    select.apply(to: &request.options)
     request.verbose = verbose
     request.shard = targets.shard
     request.options.probeTimeoutSeconds = timeout

@@ -14,7 +14,8 @@ public struct Describe: Sendable {
 ///     }
 @discardableResult
 public func describe(
-  _ title: String, tags: String..., hosts: String..., @SpecBuilder body: () -> [Check]
+  _ title: String, tags: String..., hosts: String..., file: String = #filePath, line: Int = #line,
+  @SpecBuilder body: () -> [Check]
 ) -> Describe {
   SpecRegistry.shared.enter()
   let inner = body()
@@ -22,6 +23,8 @@ public func describe(
   let checks = inner.map { check in
     var check = check
     check.groups.insert(title, at: 0)
+    // `infraspec run Specs/x.swift:12` selects the describe that starts on line 12.
+    check.blocks.insert(SourceLocation(file: file, line: line, column: 0), at: 0)
     check.tags.formUnion(tags)
     // Nested restrictions narrow: an inner `hosts:` wins over an outer one.
     if check.hostGroups.isEmpty { check.hostGroups = Set(hosts) }

@@ -17,7 +17,7 @@ struct FleetRule: Sendable {
     switch judge(known) {
     case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
     case _ where !unknown.isEmpty: .couldNotCheck(reason: unknown.joined(separator: "; "))
-    case .pass, .passed, .cannotCheck, .skip: .passed
+    case .pass, .passed, .covered, .cannotCheck, .skip: .passed
     }
   }
 

@@ -19,6 +19,8 @@ public struct Check: Sendable {
   public internal(set) var retry: Retry?
   /// Inventory groups the check applies to (`describe(…, hosts: "pops")`); empty: every host.
   public internal(set) var hostGroups: Set<String> = []
+  /// Where each enclosing `describe` starts, outermost first: `file:line` selects a whole block.
+  var blocks: [SourceLocation] = []
 
   let plan: FactPlanner
   let judge: @Sendable (Presence) -> Verdict

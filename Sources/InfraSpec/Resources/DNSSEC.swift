@@ -278,6 +278,7 @@ public struct DNSSEC: Resource {
       let failed = findings.filter { !$0.passed }
       // A failure also says what the check covered, so a reader knows how far it looked.
       let covered = findings.filter { $0.topic == .coverage }.map(\.message)
+      if failed.isEmpty { return covered.isEmpty ? .pass : .covered(covered.joined(separator: "; ")) }
       return failed.isEmpty
         ? .pass
         : .fail(

@@ -16,6 +16,9 @@ public struct CheckResult: Sendable, Codable, Equatable {
   /// What a passing check found (`0644`, `1.22.1-1`), when the resource says; failures carry
   /// theirs in the outcome.
   public var found: String? = nil
+  /// What a passing check covered (a whole-zone DNSSEC check: how many RRsets at how many names),
+  /// shown on its line in every view.
+  public var coverage: String? = nil
 
   /// Describe titles, subject and property: the test's name in every report.
   public var name: String { (groups + ["\(subject): \(title)"]).joined(separator: " › ") }

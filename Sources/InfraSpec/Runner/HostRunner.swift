@@ -183,6 +183,7 @@ struct HostRunner: Sendable {
   ) -> (result: CheckResult, lostConnection: String?) {
     let outcome: Outcome
     var found: String?
+    var coverage: String?
     var lost: String?
     var probes: [String] = []
     switch plan {
@@ -196,6 +197,9 @@ struct HostRunner: Sendable {
         case .passed(let value):
           outcome = .passed
           found = value
+        case .covered(let text):
+          outcome = .passed
+          (found, coverage) = (text, text)
         case .fail(let expected, let actual): outcome = .failed(expected: expected, actual: actual)
         case .cannotCheck(let reason): outcome = .couldNotCheck(reason: reason)
         case .skip(let reason): outcome = .skipped(reason: reason)
@@ -210,7 +214,8 @@ struct HostRunner: Sendable {
     let result = CheckResult(
       host: name ?? transport.hostName, number: number, groups: check.groups, subject: check.subject,
       property: check.property, title: check.title, location: check.location,
-      tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0, found: found)
+      tags: check.tags.sorted(), outcome: outcome, probes: probes, durationMilliseconds: 0, found: found,
+      coverage: coverage)
     return (result, lost)
   }
 

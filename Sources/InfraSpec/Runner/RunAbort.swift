@@ -8,6 +8,8 @@ public struct RunAbort: Sendable, Codable, Equatable {
     case crashed
     /// A spec file does not compile: nothing ran.
     case doesNotCompile
+    /// `--fail-fast` stopped the run at the first check that did not pass; the rest was not run.
+    case failFast
 
     /// The exit code a run (or a merge of its report) ends with.
     public var exitCode: ExitCode {
@@ -15,6 +17,7 @@ public struct RunAbort: Sendable, Codable, Equatable {
       case .interrupted: .interrupted
       case .crashed: .specCrashed
       case .doesNotCompile: .specDoesNotCompile
+      case .failFast: .checkFailed
       }
     }
   }
@@ -38,6 +41,10 @@ public struct RunAbort: Sendable, Codable, Equatable {
   /// `interrupted by SIGINT; 2 checks did not finish`
   public var line: String {
     let count = unfinished.count
-    return count == 0 ? reason : "\(reason); \(count) check\(count == 1 ? "" : "s") did not finish"
+    let what = kind == .failFast ? "not run" : "did not finish"
+    return count == 0 ? reason : "\(reason); \(count) check\(count == 1 ? "" : "s") \(what)"
   }
+
+  /// Why a `--fail-fast` run stopped.
+  public static let failFastReason = "stopped at the first failure (--fail-fast)"
 }

@@ -8,6 +8,10 @@ public struct RunOptions: Sendable, Codable, Equatable {
   public var skipTags: [String] = []
   /// Probes running at once on one host.
   public var probeConcurrency = 16
+  /// What `file:line`, `--filter` and `--only-failures` select (see `CheckSelection`).
+  public var selection = CheckSelection()
+  /// `--fail-fast`: stop at the first check that does not pass.
+  public var failFast = false
 
   public init() {}
 
@@ -16,6 +20,6 @@ public struct RunOptions: Sendable, Codable, Equatable {
   /// Whether `check` survives `--tag` and `--skip-tag`.
   func selects(_ check: Check) -> Bool {
     if !skipTags.isEmpty && !check.tags.isDisjoint(with: skipTags) { return false }
-    return tags.isEmpty || !check.tags.isDisjoint(with: tags)
+    return (tags.isEmpty || !check.tags.isDisjoint(with: tags)) && selection.selects(check)
   }
 }

@@ -15,6 +15,10 @@ public struct RunRequest: Sendable, Codable, Equatable {
   public var color = false
   /// The human view also shows what passing checks found.
   public var verbose = false
+  /// The human view shows only what did not pass (`--failures-only`).
+  public var failuresOnly = false
+  /// Columns the human view on stdout wraps at; nil: it does not wrap.
+  public var columns: Int?
   public var options = RunOptions()
   /// OS family whose probe commands `list` shows.
   public var listFamily: HostProfile.Family = .debian
@@ -28,6 +32,8 @@ public struct RunRequest: Sendable, Codable, Equatable {
   /// A private file the spec binary appends every event to (one JSON line each), so `infraspec`
   /// can still write the reports of what finished when the spec binary crashes.
   public var journal: String?
+  /// A file in the private cache where this run's failures are remembered for `--only-failures`.
+  public var failureMemory: String?
 
   public init() {}
 }

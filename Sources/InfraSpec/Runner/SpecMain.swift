@@ -54,13 +54,21 @@ public enum SpecMain {
       do {
         reporters = try ReportOutputs.reporters(
           stdout: request.format, color: request.color, reports: request.reports,
-          environment: ProcessInfo.processInfo.environment, verbose: request.verbose)
+          environment: ProcessInfo.processInfo.environment, verbose: request.verbose,
+          view: HumanView(
+            verbose: request.verbose, failuresOnly: request.failuresOnly, columns: request.columns))
       } catch {
         OutputStream.standardError.write("infraspec: \(error.message)\n")
         exit(ExitCode.usage.rawValue)
       }
       if let journal = request.journal, let writer = RunJournal.writer(atPath: journal) {
         reporters.append(writer)
+      }
+      for selector in request.options.selection.lines where !all.contains(where: selector.selects) {
+        OutputStream.standardError.write("infraspec: \(selector) selects no check; running the others\n")
+      }
+      if let path = request.failureMemory {
+        reporters.append(FailureMemory(path: path, planned: checks))
       }
       let run = SpecRun(
         checks: checks, targets: HostConnector.targets(for: request), options: request.options,
@@ -84,6 +92,10 @@ public enum SpecMain {
   /// What selected nothing: the spec files, or which tag filter.
   static func nothingSelected(_ all: [Check], _ options: RunOptions) -> String {
     guard !all.isEmpty else { return "the spec files define no checks (is every describe empty?)" }
+    var tagsOnly = options
+    tagsOnly.selection = CheckSelection()
+    let tagged = all.filter(tagsOnly.selects)
+    if !tagged.isEmpty, let why = options.selection.nothingSelected(tagged) { return why }
     let known = Set(all.flatMap(\.tags)).sorted()
     let used = known.isEmpty ? "no check has a tag" : "tags used: \(known.joined(separator: ", "))"
     if !options.tags.isEmpty {

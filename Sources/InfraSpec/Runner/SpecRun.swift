@@ -112,7 +112,11 @@ struct SpecRun {
     var finished = false
     var done: [String: Set<Int>] = [:]
     var unreachable: Set<String> = []
+    var stoppedAtFailure = false
     for await event in events {
+      // --fail-fast: after the first check that did not pass nothing more is reported; what
+      // had not been reported is listed below as not run.
+      if stoppedAtFailure { continue }
       switch event {
       case .runFinished(let summary, _):
         total = summary
@@ -129,23 +133,39 @@ struct SpecRun {
         break
       }
       for index in reporters.indices { reporters[index].report(event) }
+      if options.failFast, event.isFailure {
+        stoppedAtFailure = true
+        producer.cancel()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { sink.finish() }
+      }
     }
     guard finished else {
       // After the stream ended, so the verdicts of the probes killed here (exit 137) are never
       // reported, and before returning, so none outlives the process.
       ChildProcess.killAll()
-      let reason = "interrupted by \(signalName.value ?? "a signal")"
+      let stopped = stoppedAtFailure && signalName.value == nil
+      let reason =
+        stopped ? RunAbort.failFastReason : "interrupted by \(signalName.value ?? "a signal")"
       var unfinished: [CheckResult] = []
       for target in targets where !unreachable.contains(target.name) {
         let planned = hostChecks.filter { $0.applies(toHostIn: target.groups) }
         for (index, check) in planned.enumerated() where !(done[target.name]?.contains(index + 1) ?? false) {
-          unfinished.append(Self.unfinished(check, host: target.name, number: index + 1, reason: reason))
+          unfinished.append(
+            Self.unfinished(check, host: target.name, number: index + 1, reason: reason, notRun: stopped))
         }
       }
       for (index, check) in fleetChecks.enumerated() {
-        unfinished.append(Self.unfinished(check, host: "fleet", number: index + 1, reason: reason))
+        unfinished.append(
+          Self.unfinished(check, host: "fleet", number: index + 1, reason: reason, notRun: stopped))
       }
-      let abort = RunAbort(kind: .interrupted, reason: reason, unfinished: unfinished)
+      if stopped && unfinished.isEmpty {
+        // The first failure was the last check: the run did finish.
+        let end = Event.runFinished(
+          summary: counted, durationMilliseconds: Double((clock.now - started).milliseconds))
+        for index in reporters.indices { reporters[index].report(end) }
+        return Ending(summary: counted, interrupted: false)
+      }
+      let abort = RunAbort(kind: stopped ? .failFast : .interrupted, reason: reason, unfinished: unfinished)
       let end: [Event] = [
         .runAborted(abort),
         .runFinished(summary: counted, durationMilliseconds: Double((clock.now - started).milliseconds)),
@@ -155,7 +175,7 @@ struct SpecRun {
       }
       OutputStream.standardError.write(
         "infraspec: \(abort.line); reported what had finished: \(counted.line)\n")
-      return Ending(summary: counted, interrupted: true)
+      return Ending(summary: counted, interrupted: !stopped)
     }
     return Ending(summary: total, interrupted: false)
   }
@@ -177,11 +197,16 @@ struct SpecRun {
   }
 
   /// A planned check that never got a verdict: "could not check", saying why.
-  static func unfinished(_ check: Check, host: String, number: Int, reason: String) -> CheckResult {
+  /// With `notRun` (`--fail-fast`), "skipped": the run chose not to check it.
+  static func unfinished(_ check: Check, host: String, number: Int, reason: String, notRun: Bool = false)
+    -> CheckResult
+  {
     CheckResult(
       host: host, number: number, groups: check.groups, subject: check.subject, property: check.property,
       title: check.title, location: check.location, tags: check.tags.sorted(),
-      outcome: .couldNotCheck(reason: "did not finish: \(reason)"), probes: [], durationMilliseconds: 0)
+      outcome: notRun
+        ? .skipped(reason: "not run: \(reason)") : .couldNotCheck(reason: "did not finish: \(reason)"),
+      probes: [], durationMilliseconds: 0)
   }
 
   /// A difference among the hosts that answered is a failure even if others did not answer;
@@ -211,6 +236,21 @@ struct SpecRun {
       host: "fleet", number: 0, groups: check.groups, subject: check.subject, property: check.property,
       title: check.title, location: check.location, tags: check.tags.sorted(), outcome: outcome,
       probes: [], durationMilliseconds: 0)
+  }
+}
+
+extension Event {
+  /// A check or host that did not pass: where `--fail-fast` stops.
+  var isFailure: Bool {
+    switch self {
+    case .checkFinished(let result), .fleetCheckFinished(let result):
+      switch result.outcome {
+      case .failed, .couldNotCheck: true
+      case .passed, .skipped: false
+      }
+    case .hostFailed: true
+    default: false
+    }
   }
 }
 

@@ -35,7 +35,10 @@ struct DNSRunTests {
       """
     ])
     let result = try CLI.run(["run", "--format", "human"], in: root)
-    let failures = result.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/") }.map(String.init)
+    let failures = result.stdout.split(separator: "\n").map { $0.drop { $0 == " " } }.filter {
+      $0.hasPrefix("Specs/")
+    }
+    .map(String.init)
     #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
     #expect(failures.count == 6, "\(result.stdout)")
     func failure(_ prefix: String, containing part: String) {
@@ -97,7 +100,10 @@ struct DNSRunTests {
       """
     ])
     let result = try CLI.run(["run", "--format", "human"], in: root)
-    let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/") }.map(String.init)
+    let lines = result.stdout.split(separator: "\n").map { $0.drop { $0 == " " } }.filter {
+      $0.hasPrefix("Specs/")
+    }
+    .map(String.init)
     #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
     func line(_ prefix: String, containing part: String) {
       #expect(

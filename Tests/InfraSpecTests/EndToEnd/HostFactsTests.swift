@@ -66,7 +66,10 @@ struct HostFactsTests {
     ])
     let result = try CLI.run(
       ["run", "--format", "human"], in: root, wrapper: ["ip", "netns", "exec", namespace])
-    let failures = result.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/") }.map(String.init)
+    let failures = result.stdout.split(separator: "\n").map { $0.drop { $0 == " " } }.filter {
+      $0.hasPrefix("Specs/")
+    }
+    .map(String.init)
     #expect(
       failures == [
         "Specs/network.swift:7:26: interface ist1: speed: could not check: the kernel reports no link speed for ist1 (virtual or down interfaces have none)",
@@ -156,7 +159,10 @@ struct HostFactsTests {
       """
     ])
     let result = try CLI.run(["run", "--format", "human"], in: root)
-    let failures = result.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/") }.map(String.init)
+    let failures = result.stdout.split(separator: "\n").map { $0.drop { $0 == " " } }.filter {
+      $0.hasPrefix("Specs/")
+    }
+    .map(String.init)
     #expect(
       failures == [
         "Specs/host.swift:5:31: user \(user): groups: expected to include sudo, got \(user), \(group) (missing sudo)",
