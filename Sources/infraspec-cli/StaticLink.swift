@@ -1,4 +1,9 @@
-internal import Foundation
+internal import FoundationEssentials
+@_spi(Runner) internal import InfraSpec
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
 
 /// Links spec modules with `infraspec`'s own objects (CLI, InfraSpec, swift-crypto,
 /// ArgumentParser) into one executable with the Swift runtime, libssh2 and OpenSSL static; the
@@ -33,13 +38,13 @@ enum StaticLink {
     let partial = output + ".partial-\(getpid())"
     do {
       try FileManager.default.createDirectory(
-        atPath: (output as NSString).deletingLastPathComponent.isEmpty
-          ? "." : (output as NSString).deletingLastPathComponent,
+        atPath: output.parentPath.isEmpty
+          ? "." : output.parentPath,
         withIntermediateDirectories: true)
       try? FileManager.default.removeItem(atPath: partial)
       try FileManager.default.copyItem(atPath: binary, toPath: partial)
     } catch {
-      throw .toolchain("cannot write \(output): \(error.localizedDescription)")
+      throw .toolchain("cannot write \(output): \(reason(of: error))")
     }
     guard chmod(partial, 0o755) == 0, rename(partial, output) == 0 else {
       let reason = SpecCache.lastError()
@@ -48,22 +53,22 @@ enum StaticLink {
     }
   }
 
-  /// The static Foundation's own libraries: autolinking names them only from the objects given,
-  /// not from inside the toolchain's archives, so they are named here, as one group.
+  /// FoundationEssentials and what it needs: autolinking names them only from the objects given,
+  /// not from inside the toolchain's archives, so they are named here, as one group. Full
+  /// Foundation (and ICU's 34 MiB of data) is deliberately absent: nothing linked may need it,
+  /// and if something starts to, the link fails instead of the binary growing threefold.
   static let foundation: [String] = {
     let libraries = [
-      "Foundation", "FoundationInternationalization", "FoundationEssentials", "CoreFoundation",
-      "_FoundationICU",
-      "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch", "BlocksRuntime",
-      "swiftSynchronization",
+      "FoundationEssentials", "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch",
+      "BlocksRuntime", "swiftSynchronization",
     ]
     return (["--start-group"] + libraries.map { "-l" + $0 } + ["--end-group"]).flatMap { ["-Xlinker", $0] }
   }()
 
   /// Registers the spec paths for `--help`, runs every spec file's top-level code, then the CLI.
   static func main(_ keys: [String], specs: [String]) -> String {
-    let list = specs.joined(separator: "\n").replacingOccurrences(of: "\\", with: "\\\\")
-      .replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    let list = specs.joined(separator: "\n").replacing("\\", with: "\\\\")
+      .replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
     return SpecCompiler.entryDeclarations(keys) + """
       @_silgen_name("infraspec_built_in_specs")
       func builtInSpecs(_ paths: UnsafePointer<CChar>)
@@ -96,7 +101,7 @@ enum StaticLink {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
     } catch {
-      throw .cacheUnusable("cannot write \(folder): \(error.localizedDescription)")
+      throw .cacheUnusable("cannot write \(folder): \(reason(of: error))")
     }
     try SpecCompiler.write(script, to: folder + "/libssh2.a")
   }

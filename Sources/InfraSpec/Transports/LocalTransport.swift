@@ -1,4 +1,4 @@
-internal import Foundation
+internal import FoundationEssentials
 
 #if canImport(Glibc)
   internal import Glibc
@@ -21,7 +21,7 @@ public struct LocalTransport: Transport {
     let result = await withCheckedContinuation { continuation in
       // Each child is waited for on its own thread: the blocking poll() must not occupy one of the
       // few cooperative-pool threads the rest of the run needs.
-      let thread = Thread {
+      let thread = PlainThread {
         continuation.resume(returning: ChildProcess.run(command, timeout: timeout))
       }
       thread.stackSize = 256 * 1024

@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// One command a probe runs on a host, as an argv array: never a shell string.
 ///
@@ -24,6 +25,6 @@ enum ShellQuoting {
   static func quote(_ argument: String) -> String {
     let safe = argument.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0)) }
     if safe && !argument.isEmpty { return argument }
-    return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return "'" + argument.replacing("'", with: "'\\''") + "'"
   }
 }
