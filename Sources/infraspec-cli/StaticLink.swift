@@ -80,8 +80,8 @@ enum StaticLink {
       """ + SpecCompiler.entryCalls(keys) + "_ = infraspecMain(CommandLine.argc, CommandLine.unsafeArgv)\n"
   }
 
-  /// A folder searched first for `-lssh2` (which the CLibSSH2 module links) where it finds a
-  /// linker script naming the static libssh2 and the OpenSSL libcrypto it needs.
+  /// A folder searched first for `-lssh2`, `-lssl` and `-lcrypto` (which the CLibSSH2 and COpenSSL
+  /// modules link) where it finds linker scripts naming the static libraries.
   static func staticLibraries(in folder: String) throws(SpecCompiler.CompileError) {
     var system = utsname()
     uname(&system)
@@ -104,5 +104,10 @@ enum StaticLink {
       throw .cacheUnusable("cannot write \(folder): \(reason(of: error))")
     }
     try SpecCompiler.write(script, to: folder + "/libssh2.a")
+    // The edge checks' OpenSSL (COpenSSL links -lssl -lcrypto): static too, so the binary runs
+    // where OpenSSL 3 is absent or another version.
+    let crypto = try find("libcrypto.a")
+    try SpecCompiler.write("GROUP ( \(try find("libssl.a")) \(crypto) )\n", to: folder + "/libssl.a")
+    try SpecCompiler.write("GROUP ( \(crypto) )\n", to: folder + "/libcrypto.a")
   }
 }
