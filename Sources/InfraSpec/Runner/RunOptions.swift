@@ -9,6 +9,7 @@ public struct RunOptions: Sendable, Codable, Equatable {
   /// Probes running at once on one host.
   public var probeConcurrency = 16
 
+  /// The defaults of `infraspec run`.
   public init() {}
 
   var probeTimeout: Duration { .milliseconds(Int64(probeTimeoutSeconds * 1000)) }

@@ -12,6 +12,7 @@ public struct LocalTransport: Transport {
   /// How many probe processes run at once.
   let concurrency: Int
 
+  /// Runs probes on this machine, at most `concurrency` at a time.
   public init(concurrency: Int = 16) {
     self.concurrency = concurrency
   }

@@ -11,6 +11,7 @@ public struct ProbeCommand: Hashable, Sendable, CustomStringConvertible {
   /// Bytes fed to the command's standard input (empty: stdin is closed / /dev/null).
   public var stdin: [UInt8]
 
+  /// The command `argv` (never a shell string), with `stdin` fed to it.
   public init(_ argv: [String], stdin: [UInt8] = []) {
     self.argv = argv
     self.stdin = stdin
