@@ -31,7 +31,7 @@ enum StaticLink {
       ["-module-name", "InfraSpecChecks", "-static-stdlib", work + "/main.swift"]
       + keys.map(compiler.objectPath)
       + objects + ["-I", compiler.libraryDirectory + "/Modules", "-L", work + "/static", "-o", binary]
-      + SpecCompiler.flags + foundation + ["-Xlinker", "--strip-all"]
+      + SpecCompiler.flags + foundation + trim
     let result = await compiler.run(arguments, work: work)
     guard result.status == 0 else { throw .toolchain("linking \(output) failed:\n" + result.output) }
     // Copied beside the destination and renamed over it: never a half-written program in place.
@@ -52,6 +52,11 @@ enum StaticLink {
       throw .toolchain("cannot write \(output): \(reason)")
     }
   }
+
+  /// No symbol tables and no unreferenced sections: the static stdlib's link arguments ask for
+  /// `-export-dynamic`, which keeps every symbol's name in the file (about 2 MiB) though nothing
+  /// loads this program as a library.
+  static let trim = ["--strip-all", "--no-export-dynamic", "--gc-sections"].flatMap { ["-Xlinker", $0] }
 
   /// FoundationEssentials and what it needs: autolinking names them only from the objects given,
   /// not from inside the toolchain's archives, so they are named here, as one group. Full
