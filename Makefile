@@ -19,6 +19,8 @@ lab-check:
 # Installing: `make install PREFIX=/usr/local` (DESTDIR=... for packaging). infraspec finds its
 # library, module and link objects in PREFIX/lib/infraspec, so it works from any directory; spec
 # files still compile with the Swift toolchain that built it (`infraspec build` output needs none).
+# The suite installs its own debug build: `make install NO_BUILD=1 BIN=.build/debug PREFIX=/tmp/x`
+# (swift test holds .build, so nothing may build; BIN must then hold generate-manual too).
 PREFIX ?= /usr/local
 RELEASE = swift build -c release
 BIN = $(shell $(RELEASE) --show-bin-path)
@@ -31,7 +33,7 @@ release:
 	$(RELEASE)
 	$(RELEASE) --product generate-manual
 
-install: release
+install: $(if $(NO_BUILD),,release)
 	install -d $(DESTDIR)$(PREFIX)/bin $(LIB)/Modules $(SHARE)/man/man1 $(SHARE)/bash-completion/completions \
 	  $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 0755 $(BIN)/infraspec $(DESTDIR)$(PREFIX)/bin/infraspec

@@ -33,4 +33,8 @@ if ! python3 -c 'import tap, yaml' 2>/dev/null; then
 fi
 
 swift build --build-tests
+# The man page's generator, for InstallTests (make install of this debug build into a temp prefix).
+swift build --product generate-manual
+# The DocC archive; fails on an undocumented public symbol or a broken link.
+bash scripts/docs.sh
 swift test --skip-build

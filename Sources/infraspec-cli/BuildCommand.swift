@@ -1,5 +1,6 @@
 internal import ArgumentParser
-internal import Foundation
+internal import FoundationEssentials
+@_spi(Runner) internal import InfraSpec
 
 #if canImport(Glibc)
   internal import Glibc
@@ -26,7 +27,7 @@ struct BuildCommand: AsyncParsableCommand {
     do {
       try await StaticLink.build(files, to: output)
     } catch  where error.isSpecError {
-      FileHandle.standardError.write(Data(error.message.utf8))
+      OutputStream.standardError.write(error.message)
       throw ExitCode(error.exitCode)
     } catch {
       throw Failure.exit(error.message, code: error.exitCode)

@@ -1,5 +1,5 @@
 internal import ArgumentParser
-internal import Foundation
+internal import FoundationEssentials
 
 /// `infraspec cache`: where compiled specs are kept, and emptying it.
 struct CacheCommand: ParsableCommand {
@@ -45,6 +45,9 @@ struct CacheCommand: ParsableCommand {
   }
 
   static func size(_ bytes: Int64) -> String {
-    bytes < 1 << 20 ? "\(bytes / 1024) KiB" : String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+    guard bytes >= 1 << 20 else { return "\(bytes / 1024) KiB" }
+    // Tenths of a MiB, rounded to nearest, in integers (String(format:) needs full Foundation).
+    let tenths = (bytes * 10 + (1 << 19)) >> 20
+    return "\(tenths / 10).\(tenths % 10) MiB"
   }
 }

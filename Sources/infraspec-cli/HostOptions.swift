@@ -1,5 +1,5 @@
 public import ArgumentParser
-internal import Foundation
+internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 
 /// Which hosts, and how to reach them over SSH.
@@ -79,7 +79,7 @@ struct HostOptions: ParsableArguments {
       do {
         text = try String(contentsOfFile: inventory, encoding: .utf8)
       } catch {
-        throw Failure.exit("cannot read inventory \(inventory): \(error.localizedDescription)")
+        throw Failure.exit("cannot read inventory \(inventory): \(reason(of: error))")
       }
       do {
         let parsed = try Inventory.parse(text)

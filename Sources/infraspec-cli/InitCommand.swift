@@ -1,5 +1,5 @@
 internal import ArgumentParser
-internal import Foundation
+internal import FoundationEssentials
 
 /// `infraspec init`: a `Specs/` folder whose example passes on this machine.
 struct InitCommand: ParsableCommand {

@@ -1,4 +1,4 @@
-internal import Foundation
+internal import FoundationEssentials
 
 /// Where the files `infraspec` needs beside itself are: in a `swift build` tree everything is in
 /// the binary's folder; after `make install` they are in `<prefix>/lib/infraspec`.

@@ -1,5 +1,5 @@
 internal import ArgumentParser
-internal import Foundation
+internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 
 /// The flags `infraspec run` and a binary made by `infraspec build` share, so the two cannot

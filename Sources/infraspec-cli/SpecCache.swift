@@ -1,5 +1,6 @@
 internal import Crypto
-internal import Foundation
+internal import FoundationEssentials
+@_spi(Runner) internal import InfraSpec
 
 #if canImport(Glibc)
   internal import Glibc
@@ -29,7 +30,7 @@ struct SpecCache {
 
   /// Creates the folder with mode 0700, or checks that the one there is this user's alone.
   static func open(_ directory: String) throws(SpecCompiler.CompileError) -> SpecCache {
-    let parent = (directory as NSString).deletingLastPathComponent
+    let parent = directory.parentPath
     try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
     // mkdir fails on anything already there, so a folder someone planted is never taken as made.
     if mkdir(directory, 0o700) != 0 && errno != EEXIST {
@@ -124,7 +125,7 @@ struct SpecCache {
         toFile: record + ".new-\(getpid())", atomically: false, encoding: .utf8)
     } catch {
       throw .cacheUnusable(
-        "cannot write to the spec cache \(directory): \(error.localizedDescription); \(Self.remedy)")
+        "cannot write to the spec cache \(directory): \(reason(of: error)); \(Self.remedy)")
     }
     // Binary first, then its record: a reader sees either no record or the matching one.
     chmod(built, 0o700)

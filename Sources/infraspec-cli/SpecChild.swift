@@ -1,6 +1,6 @@
 internal import ArgumentParser
 internal import Dispatch
-internal import Foundation
+internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 
 #if canImport(Glibc)
@@ -18,7 +18,7 @@ final class SpecChild: @unchecked Sendable {
   let runToken = "\(getpid())-\(UInt64.random(in: 1...UInt64.max))"
   private let stderrPipe: Int32
   private let done = DispatchSemaphore(value: 0)
-  private let lock = NSLock()
+  private let lock = ThreadLock()
   private var tail: [UInt8] = []
   private var forwarders: [any DispatchSourceSignal] = []
 
@@ -74,7 +74,7 @@ final class SpecChild: @unchecked Sendable {
       source.resume()
       return source
     }
-    Thread.detachNewThread { [self] in pump() }
+    PlainThread { [self] in pump() }.start()
   }
 
   /// Copies the child's stderr to ours until it closes, keeping the tail.

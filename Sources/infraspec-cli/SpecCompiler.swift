@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+@_spi(Runner) internal import InfraSpec
 
 #if canImport(Glibc)
   internal import Glibc
@@ -75,7 +76,7 @@ struct SpecCompiler {
     switch cache.binary(key, compiler: compiler) {
     case .found(let binary): return binary
     case .refused(let reason):
-      FileHandle.standardError.write(Data("infraspec: not running \(reason); compiling it again\n".utf8))
+      OutputStream.standardError.write("infraspec: not running \(reason); compiling it again\n")
     case .missing, .stale: break
     }
     let work = try prepare(cache)
@@ -174,13 +175,12 @@ struct SpecCompiler {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
       let source = try String(contentsOfFile: spec.path, encoding: .utf8)
-      let literal = spec.path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
-        of: "\"", with: "\\\"")
+      let literal = spec.path.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
       try ("#sourceLocation(file: \"\(literal)\", line: 1)\n" + source)
         .write(toFile: folder + "/main.swift", atomically: false, encoding: .utf8)
     } catch {
       return .cacheUnusable(
-        "cannot write to the spec cache \(cacheDirectory): \(error.localizedDescription); \(SpecCache.remedy)"
+        "cannot write to the spec cache \(cacheDirectory): \(reason(of: error)); \(SpecCache.remedy)"
       )
     }
     let arguments =
@@ -243,7 +243,7 @@ struct SpecCompiler {
     do {
       try text.write(toFile: path, atomically: false, encoding: .utf8)
     } catch {
-      throw .cacheUnusable("cannot write \(path): \(error.localizedDescription)")
+      throw .cacheUnusable("cannot write \(path): \(reason(of: error))")
     }
   }
 
@@ -252,7 +252,7 @@ struct SpecCompiler {
       return try String(contentsOfFile: path, encoding: .utf8)
     } catch {
       throw CompileError(
-        message: "\(path): cannot read as UTF-8 text: \(error.localizedDescription)\n", kind: .spec)
+        message: "\(path): cannot read as UTF-8 text: \(reason(of: error))\n", kind: .spec)
     }
   }
 
@@ -260,7 +260,7 @@ struct SpecCompiler {
   private func identity(of path: String) -> String {
     let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     let attributes = try? FileManager.default.attributesOfItem(atPath: resolved)
-    let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+    let size = (attributes?[.size] as? Int) ?? -1
     let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
     return "\(resolved)|\(size)|\(modified)|"
   }
@@ -277,26 +277,6 @@ struct SpecCompiler {
     guard let swiftc else { return (127, "swiftc is not on PATH\n") }
     var environment = ProcessInfo.processInfo.environment
     environment["TMPDIR"] = work + "/tmp"
-    return await withCheckedContinuation { continuation in
-      let process = Foundation.Process()
-      process.executableURL = URL(fileURLWithPath: swiftc)
-      process.arguments = arguments
-      process.environment = environment
-      let pipe = Pipe()
-      process.standardOutput = pipe
-      process.standardError = pipe
-      process.standardInput = FileHandle.nullDevice
-      do {
-        try process.run()
-      } catch {
-        continuation.resume(returning: (127, "cannot run \(swiftc): \(error.localizedDescription)\n"))
-        return
-      }
-      DispatchQueue.global().async {
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-      }
-    }
+    return await ToolProcess.run(swiftc, arguments, environment: environment)
   }
 }

@@ -1,4 +1,8 @@
-internal import Foundation
+internal import FoundationEssentials
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
 
 /// The spec files of a run and the support files compiled beside each of them.
 struct SpecFiles {
@@ -20,30 +24,18 @@ struct SpecFiles {
     let fileManager = FileManager.default
     var found: [String] = []
     for path in paths {
-      var isDirectory: ObjCBool = false
-      guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      var status = stat()
+      guard stat(path, &status) == 0 else {
         throw DiscoveryError(message: "no such spec file or folder: \(path)")
       }
-      if !isDirectory.boolValue {
+      if status.st_mode & S_IFMT != S_IFDIR {
         guard path.hasSuffix(".swift") else {
           throw DiscoveryError(message: "not a Swift spec file: \(path)")
         }
         found.append(path)
         continue
       }
-      let root = URL(fileURLWithPath: path)
-      let enumerator = fileManager.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey])
-      var inFolder: [String] = []
-      while let url = enumerator?.nextObject() as? URL {
-        if url.lastPathComponent == "Support" {
-          enumerator?.skipDescendants()
-          continue
-        }
-        if url.pathExtension == "swift" {
-          inFolder.append(join(path, String(url.path.dropFirst(root.path.count + 1))))
-        }
-      }
-      found += inFolder.sorted()
+      found += swiftFiles(under: path, fileManager).sorted()
     }
     guard !found.isEmpty else {
       throw DiscoveryError(message: "no spec files in \(paths.joined(separator: ", "))")
@@ -58,6 +50,20 @@ struct SpecFiles {
           + "diagnostics and reports could not name it; rename the file")
     }
     return SpecFiles(specs: specs)
+  }
+
+  /// `*.swift` files below `folder`, as `folder/relative/path`, not looking into `Support/` folders
+  /// nor following symbolic links to folders (as FileManager's enumerator did).
+  private static func swiftFiles(under folder: String, _ fileManager: FileManager) -> [String] {
+    var found: [String] = []
+    for name in (try? fileManager.contentsOfDirectory(atPath: folder)) ?? [] where name != "Support" {
+      let path = join(folder, name)
+      var status = stat()
+      guard lstat(path, &status) == 0 else { continue }
+      if name.hasSuffix(".swift") && name.count > 6 { found.append(path) }
+      if status.st_mode & S_IFMT == S_IFDIR { found += swiftFiles(under: path, fileManager) }
+    }
+    return found
   }
 
   private static func isControl(_ scalar: Unicode.Scalar) -> Bool {

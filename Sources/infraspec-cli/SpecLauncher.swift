@@ -1,6 +1,6 @@
 internal import ArgumentParser
 internal import Dispatch
-internal import Foundation
+internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 
 #if canImport(Glibc)
@@ -65,7 +65,7 @@ enum SpecLauncher {
 
   /// A folder only this user can read, for the journal: results may be secret.
   private static func privateFolder() throws -> String {
-    var template = Array((NSTemporaryDirectory() + "infraspec-run-XXXXXX").utf8CString)
+    var template = Array((temporaryDirectory() + "infraspec-run-XXXXXX").utf8CString)
     guard let made = mkdtemp(&template) else {
       OutputStream.standardError.write(
         "infraspec: cannot create a temporary folder: \(String(cString: strerror(errno)))\n")

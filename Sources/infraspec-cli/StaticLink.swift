@@ -1,4 +1,9 @@
-internal import Foundation
+internal import FoundationEssentials
+@_spi(Runner) internal import InfraSpec
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
 
 /// Links spec modules with `infraspec`'s own objects (CLI, InfraSpec, swift-crypto,
 /// ArgumentParser) into one executable with the Swift runtime, libssh2 and OpenSSL static; the
@@ -26,20 +31,20 @@ enum StaticLink {
       ["-module-name", "InfraSpecChecks", "-static-stdlib", work + "/main.swift"]
       + keys.map(compiler.objectPath)
       + objects + ["-I", compiler.libraryDirectory + "/Modules", "-L", work + "/static", "-o", binary]
-      + SpecCompiler.flags + foundation + ["-Xlinker", "--strip-all"]
+      + SpecCompiler.flags + foundation + trim
     let result = await compiler.run(arguments, work: work)
     guard result.status == 0 else { throw .toolchain("linking \(output) failed:\n" + result.output) }
     // Copied beside the destination and renamed over it: never a half-written program in place.
     let partial = output + ".partial-\(getpid())"
     do {
       try FileManager.default.createDirectory(
-        atPath: (output as NSString).deletingLastPathComponent.isEmpty
-          ? "." : (output as NSString).deletingLastPathComponent,
+        atPath: output.parentPath.isEmpty
+          ? "." : output.parentPath,
         withIntermediateDirectories: true)
       try? FileManager.default.removeItem(atPath: partial)
       try FileManager.default.copyItem(atPath: binary, toPath: partial)
     } catch {
-      throw .toolchain("cannot write \(output): \(error.localizedDescription)")
+      throw .toolchain("cannot write \(output): \(reason(of: error))")
     }
     guard chmod(partial, 0o755) == 0, rename(partial, output) == 0 else {
       let reason = SpecCache.lastError()
@@ -48,22 +53,27 @@ enum StaticLink {
     }
   }
 
-  /// The static Foundation's own libraries: autolinking names them only from the objects given,
-  /// not from inside the toolchain's archives, so they are named here, as one group.
+  /// No symbol tables and no unreferenced sections: the static stdlib's link arguments ask for
+  /// `-export-dynamic`, which keeps every symbol's name in the file (about 2 MiB) though nothing
+  /// loads this program as a library.
+  static let trim = ["--strip-all", "--no-export-dynamic", "--gc-sections"].flatMap { ["-Xlinker", $0] }
+
+  /// FoundationEssentials and what it needs: autolinking names them only from the objects given,
+  /// not from inside the toolchain's archives, so they are named here, as one group. Full
+  /// Foundation (and ICU's 34 MiB of data) is deliberately absent: nothing linked may need it,
+  /// and if something starts to, the link fails instead of the binary growing threefold.
   static let foundation: [String] = {
     let libraries = [
-      "Foundation", "FoundationInternationalization", "FoundationEssentials", "CoreFoundation",
-      "_FoundationICU",
-      "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch", "BlocksRuntime",
-      "swiftSynchronization",
+      "FoundationEssentials", "_FoundationCShims", "_FoundationCollections", "swiftDispatch", "dispatch",
+      "BlocksRuntime", "swiftSynchronization",
     ]
     return (["--start-group"] + libraries.map { "-l" + $0 } + ["--end-group"]).flatMap { ["-Xlinker", $0] }
   }()
 
   /// Registers the spec paths for `--help`, runs every spec file's top-level code, then the CLI.
   static func main(_ keys: [String], specs: [String]) -> String {
-    let list = specs.joined(separator: "\n").replacingOccurrences(of: "\\", with: "\\\\")
-      .replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    let list = specs.joined(separator: "\n").replacing("\\", with: "\\\\")
+      .replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
     return SpecCompiler.entryDeclarations(keys) + """
       @_silgen_name("infraspec_built_in_specs")
       func builtInSpecs(_ paths: UnsafePointer<CChar>)
@@ -75,8 +85,8 @@ enum StaticLink {
       """ + SpecCompiler.entryCalls(keys) + "_ = infraspecMain(CommandLine.argc, CommandLine.unsafeArgv)\n"
   }
 
-  /// A folder searched first for `-lssh2` (which the CLibSSH2 module links) where it finds a
-  /// linker script naming the static libssh2 and the OpenSSL libcrypto it needs.
+  /// A folder searched first for `-lssh2`, `-lssl` and `-lcrypto` (which the CLibSSH2 and COpenSSL
+  /// modules link) where it finds linker scripts naming the static libraries.
   static func staticLibraries(in folder: String) throws(SpecCompiler.CompileError) {
     var system = utsname()
     uname(&system)
@@ -96,8 +106,13 @@ enum StaticLink {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
     } catch {
-      throw .cacheUnusable("cannot write \(folder): \(error.localizedDescription)")
+      throw .cacheUnusable("cannot write \(folder): \(reason(of: error))")
     }
     try SpecCompiler.write(script, to: folder + "/libssh2.a")
+    // The edge checks' OpenSSL (COpenSSL links -lssl -lcrypto): static too, so the binary runs
+    // where OpenSSL 3 is absent or another version.
+    let crypto = try find("libcrypto.a")
+    try SpecCompiler.write("GROUP ( \(try find("libssl.a")) \(crypto) )\n", to: folder + "/libssl.a")
+    try SpecCompiler.write("GROUP ( \(crypto) )\n", to: folder + "/libcrypto.a")
   }
 }

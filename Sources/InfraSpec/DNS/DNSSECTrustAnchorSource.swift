@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// Reads a trust anchor given as text or, when it names a file, from that file.
 enum DNSSECTrustAnchorSource {

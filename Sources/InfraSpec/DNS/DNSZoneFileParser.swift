@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// Reads a master file (RFC 1035 §5, with BIND's TTL units and RFC 3597's `\# len hex`) into
 /// records. Every error names the file and line; `$INCLUDE` may only read files inside the

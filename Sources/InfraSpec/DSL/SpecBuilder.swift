@@ -13,13 +13,22 @@ public enum SpecBuilder {
   }
   /// Plain statements (`print(…)`, an assignment) run and add no check.
   public static func buildExpression(_ statement: Void) -> [Check] { [] }
+  /// A nested `describe` adds its checks.
   public static func buildExpression(_ group: Describe) -> [Check] { group.checks }
+  /// A `Fleet` assertion adds its checks.
   public static func buildExpression(_ fleet: Fleet) -> [Check] { fleet.checks }
+  /// A resource with its modifiers, or a helper's array of checks.
   public static func buildExpression(_ checks: [Check]) -> [Check] { checks }
+  /// The statements of a `describe` body, in order.
   public static func buildBlock(_ parts: [Check]...) -> [Check] { parts.flatMap { $0 } }
+  /// An `if` without `else`: its checks when the condition holds.
   public static func buildOptional(_ part: [Check]?) -> [Check] { part ?? [] }
+  /// The `if` branch of an `if`/`else` or the first case of a `switch`.
   public static func buildEither(first: [Check]) -> [Check] { first }
+  /// The `else` branch of an `if`/`else` or a later case of a `switch`.
   public static func buildEither(second: [Check]) -> [Check] { second }
+  /// A `for` loop: the checks of every iteration.
   public static func buildArray(_ parts: [[Check]]) -> [Check] { parts.flatMap { $0 } }
+  /// An `if #available` branch.
   public static func buildLimitedAvailability(_ part: [Check]) -> [Check] { part }
 }

@@ -1,6 +1,6 @@
 internal import COpenSSL
 internal import Crypto
-internal import Foundation
+internal import FoundationEssentials
 
 #if canImport(Glibc)
   internal import Glibc

@@ -10,6 +10,7 @@ public struct Fleet: Sendable {
   /// The checks this fleet assertion adds; public so the spec builder can collect them.
   public private(set) var checks: [Check] = []
 
+  /// Compares `fact` (`Interface("eth0").macAddress`, `Package("nginx").installedVersion`) across hosts.
   public init(_ fact: Fact) {
     self.fact = fact
   }

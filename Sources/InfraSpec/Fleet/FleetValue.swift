@@ -7,6 +7,7 @@ public struct FleetValue: Sendable, Codable, Equatable {
   public var rule: String
   /// The host's value, or why it has none.
   public var value: String?
+  /// Why the host has no value (the probe failed), shown instead of one.
   public var problem: String?
 
   /// `Specs/pop.swift:30:56`: identifies a fleet assertion across the reports of one spec.

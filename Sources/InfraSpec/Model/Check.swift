@@ -40,6 +40,8 @@ public struct Check: Sendable {
 
 /// How long and how often a converging check is retried.
 public struct Retry: Sendable, Hashable, Codable {
+  /// How long the check keeps being retried before its last verdict counts.
   public var within: Duration
+  /// The pause between two tries.
   public var every: Duration
 }

@@ -2,6 +2,7 @@
 public struct HostProfile: Sendable, Hashable, Codable {
   /// The operating system family that decides which commands probes use.
   public enum Family: String, Sendable, Codable, CaseIterable {
+    /// Debian and Ubuntu (dpkg); RHEL, Fedora and their rebuilds (rpm); Alpine (apk).
     case debian, rhel, alpine
     /// A Linux InfraSpec has no package probes for; OS-independent checks still run.
     case otherLinux = "linux"
@@ -9,18 +10,22 @@ public struct HostProfile: Sendable, Hashable, Codable {
 
   /// Who answers for services.
   public enum ServiceManager: String, Sendable, Codable {
+    /// The init system that answers for services.
     case systemd, openrc, sysvinit
     /// PID 1 is no init system (a container, a sandbox): no one can say what runs as a service.
     case none
   }
 
+  /// Which commands probe packages and services.
   public var family: Family
   /// `PRETTY_NAME` from `/etc/os-release`, for reports.
   public var osName: String
+  /// Which init system the service checks ask.
   public var serviceManager: ServiceManager
   /// The command name of PID 1, named when no service manager can answer.
   public var initProcess: String
 
+  /// A profile as the profile probes found it (tests and replays make their own).
   public init(family: Family, osName: String, serviceManager: ServiceManager, initProcess: String) {
     self.family = family
     self.osName = osName

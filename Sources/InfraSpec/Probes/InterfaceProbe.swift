@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// A network interface's link state and addresses.
 struct InterfaceFacts: Sendable {
@@ -108,7 +109,7 @@ enum InterfaceProbe {
       guard words.count >= 3 else { continue }
       var name = String(words[1].dropLast())
       if let at = name.firstIndex(of: "@") { name = String(name[..<at]) }
-      let flags = words[2].trimmingCharacters(in: CharacterSet(charactersIn: "<>")).split(separator: ",").map(
+      let flags = words[2].trimming(["<", ">"]).split(separator: ",").map(
         String.init)
       let mtu = words.firstIndex(of: "mtu").flatMap { $0 + 1 < words.count ? Int(words[$0 + 1]) : nil } ?? 0
       let mac =

@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// One route of the main table: destination (`default` or canonical `prefix/len`), gateway, device.
 struct RouteEntry: Sendable, Hashable {

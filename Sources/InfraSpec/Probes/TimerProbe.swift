@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// A timer's unit state and its next elapse, both on the host's clock.
 struct TimerFacts: Sendable {

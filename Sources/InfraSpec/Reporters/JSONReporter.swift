@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// One versioned JSON document per run: every result, host and time, so `infraspec report merge`
 /// can replay shards of a fleet run into any other format.

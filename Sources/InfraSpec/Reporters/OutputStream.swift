@@ -27,7 +27,9 @@ public struct OutputStream: Sendable {
     self.staging = staging
   }
 
+  /// File descriptor 1.
   public static let standardOutput = OutputStream(descriptor: 1, name: "standard output")
+  /// File descriptor 2.
   public static let standardError = OutputStream(descriptor: 2, name: "standard error")
 
   /// Write failures so far, by stream: one message each.

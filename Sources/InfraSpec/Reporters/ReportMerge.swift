@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// `infraspec report merge`: JSON reports of shards or separate runs, replayed as one run.
 @_spi(Runner)

@@ -19,6 +19,7 @@ public struct TAPReporter: Reporter {
     var count = 0
   }
 
+  /// A TAP 13 reporter writing to `output`.
   public init(output: OutputStream = .standardOutput) {
     self.output = output
   }

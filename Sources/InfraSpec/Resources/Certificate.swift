@@ -7,6 +7,7 @@ public struct Certificate: Resource {
   public var __chain: __ResourceChain
   let path: String
 
+  /// A PEM certificate file on the host (the first certificate in it).
   public init(_ path: String) {
     self.path = path
     __chain = __ResourceChain(subject: "certificate \(path)", plan: CertificateProbe.file(path))

@@ -35,6 +35,11 @@ public struct Command: Resource {
     exitStatus(0, file: file, line: line, column: column)
   }
 
+  /// The command exits with `status`.
+  ///
+  ///     Command("nginx -t").exitStatus(0)
+  ///
+  /// Fails with `command "nginx -t": exit status: expected 0, got 1`.
   public func exitStatus(_ status: Int32, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {
@@ -50,6 +55,11 @@ public struct Command: Resource {
     equals(text, in: .stdout, file: file, line: line, column: column)
   }
 
+  /// Standard output contains `text` somewhere.
+  ///
+  ///     Command("uname -a").stdout(contains: "Linux")
+  ///
+  /// Fails with `command "uname -a": stdout: expected to contain "Linux", got` what it printed.
   public func stdout(
     contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column
   )
@@ -74,6 +84,9 @@ public struct Command: Resource {
     equals(text, in: .stderr, file: file, line: line, column: column)
   }
 
+  /// Standard error contains `text` somewhere.
+  ///
+  ///     Command("nginx -t").stderr(contains: "syntax is ok")
   public func stderr(
     contains text: String, file: String = #filePath, line: Int = #line, column: Int = #column
   )

@@ -5,6 +5,7 @@
 public struct DNS: Resource {
   /// How the query travels; `.udp` falls back to TCP when the answer is truncated.
   public enum Channel: String, Sendable {
+    /// How the question travels.
     case udp, tcp
   }
 
@@ -23,6 +24,7 @@ public struct DNS: Resource {
   public var __chain: __ResourceChain
   let type: DNSRecordType
 
+  /// Asks `server` (an address) for `type` records of `name`; `dnssec` sets the DO bit.
   public init(
     _ name: String, _ type: DNSRecordType, server: String, port: UInt16 = 53, over transport: Channel = .udp,
     dnssec: Bool = false

@@ -24,14 +24,29 @@ public struct File: Resource {
     ) { facts in (facts as? FileFacts).map { "a \($0.kind.rawValue)" } ?? "present" }
   }
 
+  /// A regular file (not a symlink to one).
+  ///
+  ///     File("/etc/passwd").isFile()
+  ///
+  /// Fails with `file /etc/passwd: type: expected file, got directory`.
   public func isFile(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     kind(.file, file: file, line: line, column: column)
   }
 
+  /// A directory.
+  ///
+  ///     File("/tmp").isDirectory()
+  ///
+  /// Fails with `file /tmp: type: expected directory, got file`.
   public func isDirectory(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     kind(.directory, file: file, line: line, column: column)
   }
 
+  /// A symbolic link (see `linksTo(_:)` for its target).
+  ///
+  ///     File("/bin/sh").isSymlink()
+  ///
+  /// Fails with `file /bin/sh: type: expected symlink, got file`.
   public func isSymlink(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     kind(.symlink, file: file, line: line, column: column)
   }
@@ -62,6 +77,11 @@ public struct File: Resource {
     }
   }
 
+  /// Owned by `user` (a name).
+  ///
+  ///     File("/etc/shadow").owner("root")
+  ///
+  /// Fails with `file /etc/shadow: owner: expected root, got daemon`.
   public func owner(_ user: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {
@@ -70,6 +90,11 @@ public struct File: Resource {
     }
   }
 
+  /// Group-owned by `group` (a name).
+  ///
+  ///     File("/etc/shadow").group("shadow")
+  ///
+  /// Fails with `file /etc/shadow: group: expected shadow, got root`.
   public func group(_ group: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {

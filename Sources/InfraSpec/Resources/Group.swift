@@ -4,14 +4,23 @@
 public struct Group: Resource {
   public var __chain: __ResourceChain
 
+  /// A group of the group database, by name.
   public init(_ name: String) {
     __chain = __ResourceChain(subject: "group \(name)", plan: AccountProbe.groupPlan(name))
   }
 
+  /// The group exists.
+  ///
+  ///     Group("docker").exists()
   public func exists(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     addingExistence("exists", wanted: true, expected: "to exist", file: file, line: line, column: column)
   }
 
+  /// The group's id.
+  ///
+  ///     Group("nogroup").gid(65534)
+  ///
+  /// Fails with `group nogroup: gid: expected 65534, got 65533`.
   public func gid(_ gid: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     adding("gid", expected: "\(gid)", file: file, line: line, column: column) { (facts: GroupFacts) in
       expectEqual(gid, facts.gid)

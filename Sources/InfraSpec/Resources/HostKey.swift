@@ -4,6 +4,7 @@
 public struct HostKey: Resource {
   /// The key types sshd keeps in `/etc/ssh/ssh_host_TYPE_key.pub`.
   public enum KeyType: String, Sendable {
+    /// The SSH host key types.
     case ed25519, ecdsa, rsa
   }
 

@@ -6,11 +6,15 @@ public struct Interface: Resource {
   public var __chain: __ResourceChain
   let name: String
 
+  /// A network interface, by name (`eth0`, `lo`).
   public init(_ name: String) {
     self.name = name
     __chain = __ResourceChain(subject: "interface \(name)", plan: InterfaceProbe.plan(name))
   }
 
+  /// The interface exists.
+  ///
+  ///     Interface("eth0").exists()
   public func exists(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     addingExistence("exists", wanted: true, expected: "to exist", file: file, line: line, column: column)
   }
@@ -23,6 +27,11 @@ public struct Interface: Resource {
     }
   }
 
+  /// Administratively down, or up without a carrier.
+  ///
+  ///     Interface("eth1").isDown()
+  ///
+  /// Fails with `interface eth1: state: expected down, got up`.
   public func isDown(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     adding("state", expected: "down", title: "is down", file: file, line: line, column: column) {
       (facts: InterfaceFacts) in
@@ -30,6 +39,11 @@ public struct Interface: Resource {
     }
   }
 
+  /// The MTU in bytes.
+  ///
+  ///     Interface("eth0").mtu(9000)
+  ///
+  /// Fails with `interface eth0: mtu: expected 9000, got 1500`.
   public func mtu(_ mtu: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     adding("mtu", expected: "\(mtu)", file: file, line: line, column: column) { (facts: InterfaceFacts) in
       expectEqual(mtu, facts.mtu)

@@ -5,6 +5,7 @@
 public struct KernelModule: Resource {
   public var __chain: __ResourceChain
 
+  /// A kernel module, by the name `lsmod` shows.
   public init(_ name: String) {
     __chain = __ResourceChain(subject: "kernel module \(name)", plan: HostSecurityProbe.module(name))
   }

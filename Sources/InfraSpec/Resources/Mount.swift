@@ -4,10 +4,14 @@
 public struct Mount: Resource {
   public var __chain: __ResourceChain
 
+  /// What is mounted at a mount point.
   public init(_ mountPoint: String) {
     __chain = __ResourceChain(subject: "mount \(mountPoint)", plan: MountProbe.plan(mountPoint))
   }
 
+  /// Something is mounted there.
+  ///
+  ///     Mount("/proc").isMounted()
   public func isMounted(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     addingExistence("is mounted", wanted: true, expected: "mounted", file: file, line: line, column: column)
   }

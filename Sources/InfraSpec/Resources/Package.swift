@@ -6,16 +6,25 @@ public struct Package: Resource {
   public var __chain: __ResourceChain
   let name: String
 
+  /// A package of the host's package manager (dpkg, rpm or apk), by name.
   public init(_ name: String) {
     self.name = name
     __chain = __ResourceChain(subject: "package \(name)", plan: PackageProbe.plan(name))
   }
 
+  /// The package is installed.
+  ///
+  ///     Package("nginx").isInstalled()
   public func isInstalled(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     addingExistence(
       "is installed", wanted: true, expected: "installed", file: file, line: line, column: column)
   }
 
+  /// The package is not installed.
+  ///
+  ///     Package("telnetd").isNotInstalled()
+  ///
+  /// Fails with `package telnetd: is not installed: expected not installed, got installed 0.17-44`.
   public func isNotInstalled(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     addingExistence(
       "is not installed", wanted: false, expected: "not installed", file: file, line: line, column: column
@@ -40,6 +49,11 @@ public struct Package: Resource {
     return compare(to: version, expected: version, wanted: [.same], file: file, line: line, column: column)
   }
 
+  /// The installed version is `minimum` or newer, in the package manager's ordering.
+  ///
+  ///     Package("openssl").version(atLeast: "3.0.11")
+  ///
+  /// Fails with `package openssl: version: expected >= 3.0.11, got 3.0.9-1`.
   public func version(
     atLeast minimum: String, file: String = #filePath, line: Int = #line, column: Int = #column
   ) -> Self {
@@ -47,6 +61,11 @@ public struct Package: Resource {
       to: minimum, expected: ">= \(minimum)", wanted: [.same, .newer], file: file, line: line, column: column)
   }
 
+  /// The installed version is older than `limit`, in the package manager's ordering.
+  ///
+  ///     Package("nginx").version(below: "1.25")
+  ///
+  /// Fails with `package nginx: version: expected < 1.25, got 1.26.0-1`.
   public func version(below limit: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {

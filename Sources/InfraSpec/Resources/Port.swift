@@ -5,6 +5,7 @@
 public struct Port: Resource {
   /// The transport protocol of the port.
   public enum TransportProtocol: String, Sendable {
+    /// The transport protocols a port can be checked for.
     case tcp, udp
   }
 
@@ -12,6 +13,7 @@ public struct Port: Resource {
   let number: Int
   let proto: TransportProtocol
 
+  /// Port `number` for `proto` (TCP unless told).
   public init(_ number: Int, _ proto: TransportProtocol = .tcp) {
     self.number = number
     self.proto = proto
@@ -61,6 +63,11 @@ public struct Port: Resource {
     }
   }
 
+  /// Nothing listens on the port, on any address.
+  ///
+  ///     Port(23).isNotListening()
+  ///
+  /// Fails with `port 23/tcp: listening: expected not listening, got listening on 0.0.0.0`.
   public func isNotListening(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let (number, proto) = (self.number, self.proto)
     return adding(

@@ -11,11 +11,17 @@ public struct Process: Resource {
   public var __chain: __ResourceChain
   let name: String
 
+  /// Processes by command name (as `pgrep -x` matches it); InfraSpec's own never count.
   public init(_ name: String) {
     self.name = name
     __chain = __ResourceChain(subject: "process \(name)", plan: ProcessProbe.plan)
   }
 
+  /// At least one such process runs.
+  ///
+  ///     Process("sshd").isRunning()
+  ///
+  /// Fails with `process sshd: running: expected running, got not running`.
   public func isRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let name = self.name
     return adding("running", expected: "running", title: "is running", file: file, line: line, column: column)
@@ -25,6 +31,9 @@ public struct Process: Resource {
     }
   }
 
+  /// No such process runs.
+  ///
+  ///     Process("telnetd").isNotRunning()
   public func isNotRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     let name = self.name
     return adding(
@@ -50,6 +59,11 @@ public struct Process: Resource {
     }
   }
 
+  /// At least `minimum` such processes run.
+  ///
+  ///     Process("nginx").count(atLeast: 2)
+  ///
+  /// Fails with `process nginx: count: expected >= 2, got 1`.
   public func count(atLeast minimum: Int, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {

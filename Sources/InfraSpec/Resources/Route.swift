@@ -38,6 +38,9 @@ public struct Route: Resource {
     }
   }
 
+  /// The route is in the routing table.
+  ///
+  ///     Route.default.exists()
   public func exists(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     addingExistence("exists", wanted: true, expected: "to exist", file: file, line: line, column: column)
   }

@@ -5,6 +5,7 @@
 public struct Service: Resource {
   public var __chain: __ResourceChain
 
+  /// A service of the host's init system (systemd, OpenRC or sysv-rc), by name.
   public init(_ name: String) {
     __chain = __ResourceChain(subject: "service \(name)", plan: ServiceProbe.plan(name))
   }
@@ -29,6 +30,12 @@ public struct Service: Resource {
     }
   }
 
+  /// The service is not running.
+  ///
+  ///     Service("telnet").isNotRunning()
+  ///
+  /// Fails with `service telnet: running: expected not running, got active (running)`: the state
+  /// the init system reports.
   public func isNotRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     adding(
       "running", expected: "not running", title: "is not running", file: file, line: line, column: column

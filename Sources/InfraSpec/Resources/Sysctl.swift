@@ -6,6 +6,7 @@ public struct Sysctl: Resource {
   public var __chain: __ResourceChain
   let key: String
 
+  /// A kernel parameter, by its dotted name (`net.ipv4.ip_forward`).
   public init(_ key: String) {
     self.key = key
     __chain = __ResourceChain(subject: "sysctl \(key)") { _ throws(ProbeError) in
@@ -36,6 +37,11 @@ public struct Sysctl: Resource {
     }
   }
 
+  /// The parameter's value is the integer `expected`.
+  ///
+  ///     Sysctl("net.ipv4.ip_forward").value(0)
+  ///
+  /// Fails with `sysctl net.ipv4.ip_forward: value: expected 0, got 1`.
   public func value(_ expected: Int, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {

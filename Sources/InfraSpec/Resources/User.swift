@@ -5,14 +5,23 @@
 public struct User: Resource {
   public var __chain: __ResourceChain
 
+  /// An account of the user database, by name.
   public init(_ name: String) {
     __chain = __ResourceChain(subject: "user \(name)", plan: AccountProbe.userPlan(name))
   }
 
+  /// The user exists.
+  ///
+  ///     User("deploy").exists()
   public func exists(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     addingExistence("exists", wanted: true, expected: "to exist", file: file, line: line, column: column)
   }
 
+  /// No such user.
+  ///
+  ///     User("games").doesNotExist()
+  ///
+  /// Fails with `user games: does not exist: expected no such user, got uid 5`.
   public func doesNotExist(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     addingExistence(
       "does not exist", wanted: false, expected: "no such user", file: file, line: line, column: column
@@ -21,6 +30,11 @@ public struct User: Resource {
     }
   }
 
+  /// The user's id.
+  ///
+  ///     User("root").uid(0)
+  ///
+  /// Fails with `user root: uid: expected 0, got 1000`.
   public func uid(_ uid: Int, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     adding("uid", expected: "\(uid)", file: file, line: line, column: column) { (facts: UserFacts) in
       expectEqual(uid, facts.uid)
@@ -34,6 +48,11 @@ public struct User: Resource {
     }
   }
 
+  /// The home directory.
+  ///
+  ///     User("root").home("/root")
+  ///
+  /// Fails with `user root: home: expected /root, got /home/root`.
   public func home(_ path: String, file: String = #filePath, line: Int = #line, column: Int = #column) -> Self
   {
     adding("home", expected: path, file: file, line: line, column: column) { (facts: UserFacts) in
@@ -41,6 +60,11 @@ public struct User: Resource {
     }
   }
 
+  /// The login shell.
+  ///
+  ///     User("nobody").shell("/usr/sbin/nologin")
+  ///
+  /// Fails with `user nobody: shell: expected /usr/sbin/nologin, got /bin/sh`.
   public func shell(_ path: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {

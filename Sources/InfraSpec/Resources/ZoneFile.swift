@@ -12,6 +12,7 @@ public struct ZoneFile: Resource {
   let path: String
   let origin: String
 
+  /// A zone file in presentation format (`$INCLUDE` only from its own folder) for zone `origin`.
   public init(_ path: String, origin: String) {
     self.path = path
     self.origin = origin

@@ -1,17 +1,26 @@
 /// A check's verdict on one host, with everything reporters print about it.
 public struct CheckResult: Sendable, Codable, Equatable {
+  /// The inventory name of the host, or `localhost`.
   public var host: String
   /// 1-based position among the host's checks, in spec order.
   public var number: Int
+  /// The titles of the enclosing `describe` blocks, outermost first.
   public var groups: [String]
+  /// What was checked: `file /etc/passwd`, `service nginx`.
   public var subject: String
+  /// Which aspect of the subject: `mode`, `owner`, `running`.
   public var property: String
+  /// The check as a test point names it: `is running`, `mode 0644`.
   public var title: String
+  /// Where the check was written.
   public var location: SourceLocation
+  /// The tags of the check and of the `describe` blocks around it.
   public var tags: [String]
+  /// The verdict, with what was expected and what was found.
   public var outcome: Outcome
   /// The commands whose output decided the verdict, as a shell would show them.
   public var probes: [String]
+  /// How long the check took, probes included.
   public var durationMilliseconds: Double
   /// What a passing check found (`0644`, `1.22.1-1`), when the resource says; failures carry
   /// theirs in the outcome.

@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// Opens the transport for each host of a run: this machine, or SSH through libssh2 or OpenSSH.
 enum HostConnector {

@@ -1,6 +1,7 @@
 /// Why a run stopped before it finished, and the checks it never finished: reports carry this so
 /// an interrupted, crashed or uncompiled run is never green.
 public struct RunAbort: Sendable, Codable, Equatable {
+  /// Why the run stopped early.
   public enum Kind: String, Sendable, Codable {
     /// Ctrl-C or SIGTERM (or a CI job timeout) stopped the run.
     case interrupted
@@ -22,6 +23,7 @@ public struct RunAbort: Sendable, Codable, Equatable {
     }
   }
 
+  /// Which of the reasons it was.
   public var kind: Kind
   /// One line for people: `interrupted by SIGINT`, `the spec crashed: Fatal error: … at Specs/x.swift:5`.
   public var reason: String
@@ -31,6 +33,7 @@ public struct RunAbort: Sendable, Codable, Equatable {
   /// Checks that were planned and never got a verdict, each "could not check" with the reason.
   public var unfinished: [CheckResult]
 
+  /// An abort with its reason and the checks that got no verdict.
   public init(kind: Kind, reason: String, detail: String? = nil, unfinished: [CheckResult] = []) {
     self.kind = kind
     self.reason = reason

@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// The events of a run, one JSON line each, appended to a private file as they happen: when the
 /// spec binary dies (a trap in spec code, a signal), `infraspec` reads them back and still writes

@@ -13,6 +13,7 @@ public struct RunOptions: Sendable, Codable, Equatable {
   /// `--fail-fast`: stop at the first check that does not pass.
   public var failFast = false
 
+  /// The defaults of `infraspec run`.
   public init() {}
 
   var probeTimeout: Duration { .milliseconds(Int64(probeTimeoutSeconds * 1000)) }

@@ -1,4 +1,5 @@
-internal import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 extension SpecMain {
   /// One check as `infraspec list --format json` shows it.

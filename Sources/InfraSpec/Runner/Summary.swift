@@ -1,12 +1,18 @@
 /// Counts of verdicts, and the exit code they add up to.
 public struct Summary: Sendable, Codable, Equatable {
+  /// Checks that passed.
   public var passed = 0
+  /// Checks that failed.
   public var failed = 0
+  /// Checks that could not be checked (host unreachable, probe timed out).
   public var couldNotCheck = 0
+  /// Checks not run (`--tag`, `--skip-tag`, not for this host's OS).
   public var skipped = 0
 
+  /// Nothing counted yet.
   public init() {}
 
+  /// Counts one verdict.
   public mutating func count(_ outcome: Outcome) {
     switch outcome {
     case .passed: passed += 1
@@ -16,6 +22,7 @@ public struct Summary: Sendable, Codable, Equatable {
     }
   }
 
+  /// Adds another summary's counts (a host's to the run's).
   public mutating func add(_ other: Summary) {
     passed += other.passed
     failed += other.failed
@@ -23,6 +30,7 @@ public struct Summary: Sendable, Codable, Equatable {
     skipped += other.skipped
   }
 
+  /// Every check counted, skipped ones included.
   public var total: Int { passed + failed + couldNotCheck + skipped }
 
   /// 0 all passed, 1 a check failed, 2 nothing failed but something could not be checked, 3 no
@@ -43,8 +51,11 @@ public struct Summary: Sendable, Codable, Equatable {
 
 /// The process exit codes InfraSpec promises to scripts and CI systems.
 public enum ExitCode: Int32, Sendable, Codable {
+  /// Every check passed.
   case success = 0
+  /// A check failed (a failure outranks "could not check").
   case checkFailed = 1
+  /// A check could not be checked, and none failed.
   case couldNotCheck = 2
   /// No check was evaluated: the selection (`--tag`, a shard, the spec files) selected nothing.
   case nothingChecked = 3

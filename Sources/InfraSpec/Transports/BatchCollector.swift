@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// Turns one batch script's output into one result per command, each delivered exactly once.
 ///
@@ -89,7 +90,7 @@ final class BatchCollector {
 
   /// What the script (or the ssh client) printed on standard error outside any probe.
   var scriptErrors: String {
-    String(decoding: parser.scriptErrors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    String(decoding: parser.scriptErrors, as: UTF8.self).trimmingWhitespace()
   }
 
   /// The script ended: every command without a record gets the reason.

@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// The one remote script that runs a batch of probes through a single `sh`, shared by every
 /// remote transport.

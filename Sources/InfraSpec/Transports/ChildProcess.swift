@@ -1,4 +1,4 @@
-internal import Foundation
+internal import FoundationEssentials
 internal import Synchronization
 
 #if canImport(Glibc)
@@ -11,7 +11,7 @@ internal import Synchronization
 enum ChildProcess {
   /// A probe's output past this is an error, not a fact: no check needs it and memory stays bounded.
   static let outputLimit = 64 << 20
-  private static let spawnLock = NSLock()
+  private static let spawnLock = ThreadLock()
   /// Process groups of children still running, so an interrupted run can kill them all.
   private static let running = Mutex<Set<pid_t>>([])
 

@@ -1,7 +1,10 @@
 /// What a finished command left behind: exit status and both output streams, as raw bytes.
 public struct CommandOutput: Sendable, Equatable {
+  /// The exit status, or 128 + N when killed by signal N.
   public var exitStatus: Int32
+  /// Standard output, as raw bytes.
   public var stdout: [UInt8]
+  /// Standard error, as raw bytes.
   public var stderr: [UInt8]
   /// How long the command itself ran, when the transport measured it (on the host's side of a
   /// batch, between its begin and end markers); shared by every subject of a fused probe.

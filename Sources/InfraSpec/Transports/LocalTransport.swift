@@ -1,4 +1,4 @@
-internal import Foundation
+internal import FoundationEssentials
 
 #if canImport(Glibc)
   internal import Glibc
@@ -12,6 +12,7 @@ public struct LocalTransport: Transport {
   /// How many probe processes run at once.
   let concurrency: Int
 
+  /// Runs probes on this machine, at most `concurrency` at a time.
   public init(concurrency: Int = 16) {
     self.concurrency = concurrency
   }
@@ -23,7 +24,7 @@ public struct LocalTransport: Transport {
     var result = await withCheckedContinuation { continuation in
       // Each child is waited for on its own thread: the blocking poll() must not occupy one of the
       // few cooperative-pool threads the rest of the run needs.
-      let thread = Thread {
+      let thread = PlainThread {
         continuation.resume(returning: ChildProcess.run(command, timeout: timeout))
       }
       thread.stackSize = 256 * 1024

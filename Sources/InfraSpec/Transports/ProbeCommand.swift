@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// One command a probe runs on a host, as an argv array: never a shell string.
 ///
@@ -10,6 +11,7 @@ public struct ProbeCommand: Hashable, Sendable, CustomStringConvertible {
   /// Bytes fed to the command's standard input (empty: stdin is closed / /dev/null).
   public var stdin: [UInt8]
 
+  /// The command `argv` (never a shell string), with `stdin` fed to it.
   public init(_ argv: [String], stdin: [UInt8] = []) {
     self.argv = argv
     self.stdin = stdin
@@ -24,6 +26,6 @@ enum ShellQuoting {
   static func quote(_ argument: String) -> String {
     let safe = argument.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0)) }
     if safe && !argument.isEmpty { return argument }
-    return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return "'" + argument.replacing("'", with: "'\\''") + "'"
   }
 }

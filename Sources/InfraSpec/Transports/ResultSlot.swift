@@ -1,8 +1,9 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// A value handed over once between threads, to whoever waits for it.
 final class ResultSlot<Value>: @unchecked Sendable {
-  private let lock = NSLock()
+  private let lock = ThreadLock()
   private var storage: Value?
   private var waiter: ((Value) -> Void)?
 

@@ -31,6 +31,11 @@ struct BuildCommandTests {
     #expect(!libraries.contains("libswift"), "\(libraries)")
     #expect(!libraries.contains("libssh2"), "\(libraries)")
     #expect(!libraries.contains("libFoundation"), "\(libraries)")
+    #expect(!libraries.contains("libssl") && !libraries.contains("libcrypto"), "\(libraries)")
+    // Full Foundation would bring ICU and its data (34 MiB), whose table of contents names every
+    // item `icudt<version>…`: none of it may be linked in.
+    let image = try Data(contentsOf: URL(fileURLWithPath: checks))
+    #expect(image.firstRange(of: Data("icudt".utf8)) == nil, "ICU data is linked into the built binary")
     let help = try Shell.run([checks, "--help"])
     #expect(help.status == 0)
     #expect(help.stdout.contains("  Specs/localhost.swift\n"), "\(help.stdout)")

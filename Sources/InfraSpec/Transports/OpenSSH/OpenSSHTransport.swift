@@ -1,4 +1,4 @@
-import Foundation
+internal import FoundationEssentials
 
 #if canImport(Glibc)
   import Glibc
@@ -31,7 +31,7 @@ public final class OpenSSHTransport: Transport {
     hostName = parsed.host
     sudo = options.sudo
     connectTimeout = options.connectTimeout ?? .seconds(10)
-    var template = Array((NSTemporaryDirectory() + "/infraspec-ssh-control-XXXXXX").utf8CString)
+    var template = Array((temporaryDirectory() + "/infraspec-ssh-control-XXXXXX").utf8CString)
     guard let directory = mkdtemp(&template) else {
       throw .other("cannot create a private directory for the ssh control socket")
     }
@@ -61,7 +61,7 @@ public final class OpenSSHTransport: Transport {
     let master = ResultSlot<Int32>()
     self.master = master
     var errors: [UInt8] = []
-    let errorsLock = NSLock()
+    let errorsLock = ThreadLock()
     let name = parsed.description
     let process = try SSHClientProcess.start(
       ["ssh", "-M", "-N", "-o", "ControlMaster=yes", "-o", "ControlPersist=no"] + arguments + [
@@ -79,7 +79,7 @@ public final class OpenSSHTransport: Transport {
         }
         try? FileManager.default.removeItem(atPath: controlDirectory)
         let detail = errorsLock.withLock { String(decoding: errors, as: UTF8.self) }
-          .trimmingCharacters(in: .whitespacesAndNewlines)
+          .trimmingWhitespace()
         if let endpoint, let refusal = Self.hostKeyRefusal(detail, endpoint: endpoint) {
           throw .connection(refusal)
         }
@@ -121,7 +121,7 @@ public final class OpenSSHTransport: Transport {
     }
     guard
       let fingerprint = words.first(where: { $0.hasPrefix("SHA256:") }).map({
-        String($0.trimmingCharacters(in: CharacterSet(charactersIn: ".")))
+        String($0.trimming(["."]))
       })
     else { return nil }
     // "Offending ED25519 key in /home/ops/.ssh/known_hosts:3"

@@ -1,4 +1,4 @@
-import Foundation
+internal import FoundationEssentials
 
 #if canImport(Glibc)
   import Glibc
@@ -11,7 +11,7 @@ import Foundation
 /// several children run at once.
 final class SSHClientProcess: @unchecked Sendable {
   let pid: pid_t
-  private let lock = NSLock()
+  private let lock = ThreadLock()
   private var silenceDeadline: ContinuousClock.Instant?
   /// More bytes for a child whose stdin is kept open, written by the child's thread.
   private var moreInput: [UInt8] = []
@@ -21,7 +21,7 @@ final class SSHClientProcess: @unchecked Sendable {
   /// Set by `closeInput`: the held standard input is closed at the next turn of the loop.
   private var inputClosing = false
   /// Every `ssh` still running, so an interrupted run can stop them (`ChildProcess.killAll`).
-  private static let registryLock = NSLock()
+  private static let registryLock = ThreadLock()
   nonisolated(unsafe) private static var running: Set<pid_t> = []
 
   /// The `ssh` processes still running.
@@ -98,7 +98,7 @@ final class SSHClientProcess: @unchecked Sendable {
     registryLock.withLock { _ = running.insert(pid) }
     let callbacks = Callbacks(stdout: onStdout, stderr: onStderr, exit: onExit)
     let (stdin, stdout, stderr) = (stdinPipe[1], stdoutPipe[0], stderrPipe[0])
-    let thread = Thread {
+    let thread = PlainThread {
       child.drive(
         stdin: stdin, stdout: stdout, stderr: stderr, input: input, keepInputOpen: keepInputOpen, callbacks)
     }

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+internal import FoundationEssentials
 
 #if canImport(Glibc)
   import Glibc
@@ -128,7 +128,7 @@ struct KnownHosts {
   /// OpenSSH's fingerprint format: `SHA256:` and unpadded base64.
   static func fingerprint(_ key: [UInt8]) -> String {
     let digest = Data(SHA256.hash(data: key)).base64EncodedString()
-    return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
+    return "SHA256:" + digest.replacing("=", with: "")
   }
 
   /// What both transports say when a host offers a key other than the one known for it.
@@ -160,13 +160,13 @@ struct KnownHosts {
   /// whole line to a descriptor opened with `O_APPEND`: hosts connecting side by side under
   /// `--jobs` each add their line, and no other line is ever rewritten.
   static func append(_ line: String, to path: String) throws(ProbeError) {
-    let directory = (path as NSString).deletingLastPathComponent
+    let directory = path.parentPath
     if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
       do {
         try FileManager.default.createDirectory(
           atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       } catch {
-        throw .other("cannot create \(directory) for known_hosts: \(error.localizedDescription)")
+        throw .other("cannot create \(directory) for known_hosts: \(reason(of: error))")
       }
     }
     appendLock.lock()
@@ -192,5 +192,5 @@ struct KnownHosts {
     }
   }
 
-  private static let appendLock = NSLock()
+  private static let appendLock = ThreadLock()
 }

@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// What a private key file says about itself without decrypting it: its type and whether it
 /// needs a passphrase (OpenSSH keys keep the public half in clear).

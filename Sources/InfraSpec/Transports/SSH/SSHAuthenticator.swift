@@ -1,5 +1,6 @@
 internal import CLibSSH2
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// Logs in the way OpenSSH would: key files, then ssh-agent, then a password from the
 /// environment; the error lists every attempt so the user sees why each one failed.
@@ -46,7 +47,7 @@ struct SSHAuthenticator {
     }
     if attempts.isEmpty {
       attempts.append(
-        "no key file (\(endpoint.identityFiles.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))), no ssh-agent (SSH_AUTH_SOCK) and no INFRASPEC_SSH_PASSWORD"
+        "no key file (\(endpoint.identityFiles.map { $0.lastPathPart }.joined(separator: ", "))), no ssh-agent (SSH_AUTH_SOCK) and no INFRASPEC_SSH_PASSWORD"
       )
     }
     var message =

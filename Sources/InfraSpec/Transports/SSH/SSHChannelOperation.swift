@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// One channel's life on an `SSHConnection`: open, start, exchange bytes, close, free.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// The parts of an OpenSSH client configuration (`~/.ssh/config`) that decide how to reach a host.
 ///
@@ -81,15 +82,15 @@ struct SSHConfig: Equatable {
   /// Reads the file at `path`; a missing file is an empty configuration.
   init(contentsOf path: String) throws(ProbeError) {
     guard FileManager.default.fileExists(atPath: path) else {
-      self.init(text: "", name: path, directory: (path as NSString).deletingLastPathComponent)
+      self.init(text: "", name: path, directory: path.parentPath)
       return
     }
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw .connection("cannot read SSH config file \(path)")
     }
     self.init(
-      text: text, name: (path as NSString).lastPathComponent,
-      directory: (path as NSString).deletingLastPathComponent)
+      text: text, name: path.lastPathPart,
+      directory: path.parentPath)
     if let error { throw .connection("SSH config \(path) cannot be used: \(error)") }
   }
 
@@ -156,7 +157,7 @@ struct SSHConfig: Equatable {
   /// `*` and `?` as OpenSSH matches `Host` patterns; the same linear matcher as `--limit`.
   static func wildcard(_ text: String, _ pattern: String) -> Bool { Glob.matches(pattern, text) }
 
-  static func expandTilde(_ path: String, home: String = NSHomeDirectory()) -> String {
+  static func expandTilde(_ path: String, home: String = homeDirectory()) -> String {
     if path == "~" { return home }
     if path.hasPrefix("~/") { return home + path.dropFirst() }
     return path
@@ -190,7 +191,7 @@ struct SSHConfig: Equatable {
   private static func glob(_ pattern: String) -> [String] {
     var result = glob_t()
     defer { globfree(&result) }
-    guard Foundation.glob(pattern, 0, nil, &result) == 0 else { return [] }
+    guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
     return (0..<Int(result.gl_pathc)).compactMap { index in result.gl_pathv[index].map { String(cString: $0) }
     }
   }

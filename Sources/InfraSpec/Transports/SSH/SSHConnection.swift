@@ -1,5 +1,6 @@
 internal import CLibSSH2
-import Foundation
+internal import Dispatch
+internal import FoundationEssentials
 
 #if canImport(Glibc)
   import Glibc
@@ -19,7 +20,7 @@ final class SSHConnection: @unchecked Sendable {
   private static let libraryStatus: Int32 = libssh2_init(0)
 
   let endpoint: SSHEndpoint
-  private let lock = NSLock()
+  private let lock = ThreadLock()
   private var inbox: [() -> Void] = []
   private var stopping = false
   private var exited = false
@@ -54,8 +55,7 @@ final class SSHConnection: @unchecked Sendable {
   static func open(_ endpoint: SSHEndpoint) async throws(ProbeError) -> SSHConnection {
     let connection = SSHConnection(endpoint: endpoint)
     let result: Result<Void, ProbeError> = await withCheckedContinuation { continuation in
-      let thread = Thread { connection.threadMain(connected: { continuation.resume(returning: $0) }) }
-      thread.name = "InfraSpec SSH \(endpoint.displayName)"
+      let thread = PlainThread { connection.threadMain(connected: { continuation.resume(returning: $0) }) }
       thread.start()
     }
     try result.get()
@@ -594,14 +594,14 @@ final class SSHConnection: @unchecked Sendable {
     lookup: @escaping @Sendable (String, String) -> (Int32, UnsafeMutablePointer<addrinfo>?) = systemLookup
   ) throws(ProbeError) -> UnsafeMutablePointer<addrinfo> {
     final class Lookup: @unchecked Sendable {
-      let lock = NSLock()
+      let lock = ThreadLock()
       let done = DispatchSemaphore(value: 0)
       var status: Int32 = 0
       var list: UnsafeMutablePointer<addrinfo>?
       var abandoned = false
     }
     let answer = Lookup()
-    let thread = Thread {
+    let thread = PlainThread {
       let (status, list) = lookup(host, String(port))
       answer.lock.lock()
       if answer.abandoned {

@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// Everything needed to open one SSH connection, resolved once from the target, the options and
 /// the client configuration, so both transports and the tests see the same answer.
@@ -33,13 +34,13 @@ struct SSHEndpoint: Sendable {
 
   init(target: SSHTarget, options: SSHOptions) throws(ProbeError) {
     let environment = options.environment ?? ProcessInfo.processInfo.environment
-    let home = environment["HOME"] ?? NSHomeDirectory()
+    let home = environment["HOME"] ?? homeDirectory()
     let configPath = options.configFile.map { SSHConfig.expandTilde($0, home: home) } ?? home + "/.ssh/config"
     let settings = try SSHConfig(contentsOf: configPath).settings(for: target.host)
-    let localUser = environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
+    let localUser = environment["USER"] ?? environment["LOGNAME"] ?? currentUserName()
 
     alias = target.host
-    address = settings.hostName.map { $0.replacingOccurrences(of: "%h", with: target.host) } ?? target.host
+    address = settings.hostName.map { $0.replacing("%h", with: target.host) } ?? target.host
     port = target.port ?? settings.port ?? 22
     user = target.user ?? settings.user ?? localUser
     knownHostsName = KnownHosts.name(host: settings.hostKeyAlias ?? address, port: port)

@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// A TCP connection made by the SSH server on the host (`direct-tcpip`), e.g. DNS over TCP asked
 /// from the host's point of view.
@@ -102,7 +103,7 @@ public final class SSHTCPStream: Sendable {
       var resume: (Result<[UInt8], ProbeError>) -> Void
     }
 
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var buffer: [UInt8] = []
     private var ended = false
     private var error: ProbeError?

@@ -1,4 +1,5 @@
-import Foundation
+internal import FoundationEssentials
+internal import Glibc
 
 /// Runs probes on a host over SSH with libssh2, batching each `runAll` into one remote script.
 public final class SSHTransport: Transport {
