@@ -1,5 +1,5 @@
 internal import ArgumentParser
-internal import Foundation
+internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 
 #if canImport(Glibc)

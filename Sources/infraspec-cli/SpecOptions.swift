@@ -1,5 +1,5 @@
 public import ArgumentParser
-internal import Foundation
+internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 
 /// Which spec files, and which of their checks.
