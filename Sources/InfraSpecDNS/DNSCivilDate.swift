@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// A UTC calendar date and time, computed without Foundation (Howard Hinnant's days-from-civil algorithm).
 struct DNSCivilDate: Sendable, Equatable {
   var year: Int

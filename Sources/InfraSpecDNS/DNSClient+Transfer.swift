@@ -1,3 +1,4 @@
+package import InfraSpecCore
 import Synchronization
 
 extension DNSRecordType {

@@ -1,13 +1,14 @@
+package import InfraSpecCore
 import Dispatch
 
 /// Sends DNS queries over UDP (TCP on truncation) or TCP, and checks that the reply answers the query.
-struct DNSClient: Sendable {
-  enum Transport: Sendable {
+package struct DNSClient: Sendable {
+  package enum Transport: Sendable {
     case udpWithTCPFallback
     case tcpOnly
   }
 
-  struct Options: Sendable {
+  package struct Options: Sendable {
     var transport = Transport.udpWithTCPFallback
     /// Sets the EDNS0 DO bit so the server includes RRSIG, NSEC and NSEC3 records.
     var dnssecOK = false
@@ -20,7 +21,7 @@ struct DNSClient: Sendable {
     /// nil sends no OPT record.
     var udpPayloadSize: UInt16? = 1232
 
-    init(
+    package init(
       transport: Transport = .udpWithTCPFallback, dnssecOK: Bool = false, recursionDesired: Bool = false,
       timeout: Duration = .seconds(2), retries: Int = 2, udpPayloadSize: UInt16? = 1232
     ) {
@@ -36,11 +37,11 @@ struct DNSClient: Sendable {
   /// Carries TCP exchanges; swap in an SSH channel to ask from a remote host's point of view.
   var connector: any DNSStreamConnector
 
-  init(connector: any DNSStreamConnector = DNSTCPConnector()) {
+  package init(connector: any DNSStreamConnector = DNSTCPConnector()) {
     self.connector = connector
   }
 
-  func query(
+  package func query(
     name: DNSName, type: DNSRecordType, server: String, port: UInt16 = 53, options: Options = Options()
   ) async throws(DNSClientError) -> DNSMessage {
     var query = DNSMessage.query(

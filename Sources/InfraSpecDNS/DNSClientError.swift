@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// Why a DNS query got no usable answer: the check could not be made, which is not a failed check.
-struct DNSClientError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct DNSClientError: Error, Sendable, Equatable, CustomStringConvertible {
   enum Code: String, Sendable, Equatable {
     case badServerAddress
     case socketFailed
@@ -16,7 +18,7 @@ struct DNSClientError: Error, Sendable, Equatable, CustomStringConvertible {
   var port: UInt16
   var detail: String
 
-  var description: String {
+  package var description: String {
     let host = server.contains(":") ? "[\(server)]:\(port)" : "\(server):\(port)"
     return "DNS query to \(host) failed: \(detail)"
   }

@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// The EDNS0 OPT pseudo-record of a message (RFC 6891).
 struct DNSEDNS: Sendable, Hashable {
   var udpPayloadSize: UInt16 = 1232

@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// One option inside an OPT record, kept as raw bytes.
 struct DNSEDNSOption: Sendable, Hashable {
   var code: UInt16

@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// The data of a DNSKEY record.
-struct DNSKEYRecord: Sendable, Hashable {
+package struct DNSKEYRecord: Sendable, Hashable {
   var flags: UInt16
   var `protocol`: UInt8
   var algorithm: UInt8

@@ -1,17 +1,19 @@
+package import InfraSpecCore
+
 /// A DNS message: header, question, answer, authority and additional sections, and EDNS0.
-struct DNSMessage: Sendable, Hashable, CustomStringConvertible {
+package struct DNSMessage: Sendable, Hashable, CustomStringConvertible {
   var id: UInt16
   var isResponse = false
   var opcode: UInt8 = 0
-  var isAuthoritative = false
-  var isTruncated = false
+  package var isAuthoritative = false
+  package var isTruncated = false
   var recursionDesired = false
-  var recursionAvailable = false
-  var authenticData = false
+  package var recursionAvailable = false
+  package var authenticData = false
   var checkingDisabled = false
-  var responseCode = DNSResponseCode.noError
+  package var responseCode = DNSResponseCode.noError
   var questions: [DNSQuestion] = []
-  var answers: [DNSResourceRecord] = []
+  package var answers: [DNSResourceRecord] = []
   var authorities: [DNSResourceRecord] = []
   /// Additional records without the OPT record, which lives in `edns`.
   var additionals: [DNSResourceRecord] = []
@@ -121,7 +123,7 @@ struct DNSMessage: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// A dig-like rendering, for error messages and debugging.
-  var description: String {
+  package var description: String {
     var flagNames: [String] = []
     if isResponse { flagNames.append("qr") }
     if isAuthoritative { flagNames.append("aa") }

@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// A domain name: compares case-insensitively and orders canonically (RFC 4034 §6.1).
-struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// Labels from leftmost to rightmost, without the empty root label, in their original case.
   let labels: [[UInt8]]
 
@@ -25,7 +27,7 @@ struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
   }
 
   /// Parses presentation format (`www.example.com`, trailing dot optional, `\.` and `\DDD` escapes).
-  init(_ text: String) throws(DNSWireError) {
+  package init(_ text: String) throws(DNSWireError) {
     if text == "." || text.isEmpty {
       self = .root
       return
@@ -130,7 +132,7 @@ struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     label.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
   }
 
-  static func == (lhs: DNSName, rhs: DNSName) -> Bool {
+  package static func == (lhs: DNSName, rhs: DNSName) -> Bool {
     guard lhs.labels.count == rhs.labels.count else { return false }
     for (left, right) in zip(lhs.labels, rhs.labels) where lowercase(left) != lowercase(right) {
       return false
@@ -138,13 +140,13 @@ struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     return true
   }
 
-  func hash(into hasher: inout Hasher) {
+  package func hash(into hasher: inout Hasher) {
     for label in labels {
       hasher.combine(Self.lowercase(label))
     }
   }
 
-  static func < (lhs: DNSName, rhs: DNSName) -> Bool {
+  package static func < (lhs: DNSName, rhs: DNSName) -> Bool {
     let left = lhs.labels.reversed().map(lowercase)
     let right = rhs.labels.reversed().map(lowercase)
     for (a, b) in zip(left, right) where a != b {
@@ -153,7 +155,7 @@ struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     return left.count < right.count
   }
 
-  var description: String {
+  package var description: String {
     if isRoot { return "." }
     var out = ""
     for label in labels {
@@ -174,7 +176,7 @@ struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
   }
 
   /// The name without its trailing dot, as people write it in messages.
-  var text: String {
+  package var text: String {
     isRoot ? "." : String(description.dropLast())
   }
 

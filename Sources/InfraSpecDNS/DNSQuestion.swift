@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// One entry of a message's question section.
 struct DNSQuestion: Sendable, Hashable, CustomStringConvertible {
   var name: DNSName

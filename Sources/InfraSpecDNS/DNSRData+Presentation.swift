@@ -1,6 +1,8 @@
+package import InfraSpecCore
+
 extension DNSRData: CustomStringConvertible {
   /// The RDATA as `dig +nosplit` prints it.
-  var description: String {
+  package var description: String {
     switch self {
     case .a(let bytes):
       return bytes.map(String.init).joined(separator: ".")

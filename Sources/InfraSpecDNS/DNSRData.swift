@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// The typed data of a resource record; types InfraSpec does not know stay raw bytes (RFC 3597).
-enum DNSRData: Sendable, Hashable {
+package enum DNSRData: Sendable, Hashable {
   case a([UInt8])
   case aaaa([UInt8])
   case ns(DNSName)

@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// A DNS resource record type such as `.a`, `.aaaa` or `.mx`.
 public struct DNSRecordType: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
   /// The type code on the wire.

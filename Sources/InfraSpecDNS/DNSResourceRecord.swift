@@ -1,13 +1,15 @@
+package import InfraSpecCore
+
 /// A resource record as it appears in a message section.
-struct DNSResourceRecord: Sendable, Hashable, CustomStringConvertible {
+package struct DNSResourceRecord: Sendable, Hashable, CustomStringConvertible {
   var name: DNSName
-  var type: DNSRecordType
+  package var type: DNSRecordType
   var recordClass: UInt16 = 1
-  var ttl: UInt32
-  var rdata: DNSRData
+  package var ttl: UInt32
+  package var rdata: DNSRData
 
   /// One line as dig prints it: owner, TTL, class, type, data.
-  var description: String {
+  package var description: String {
     "\(name)\t\(ttl)\t\(Self.className(recordClass))\t\(type)\t\(rdata)"
   }
 

@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// A DNS response code, including the EDNS0 extended bits.
 public struct DNSResponseCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
   /// The 12-bit code (4 bits in the header, 8 more in the OPT record).

@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// Zonemaster- and DNSViz-style audit rules: algorithms, signature lifetimes, TTLs, CDS/CDNSKEY,
 /// and RRsets compared across servers.
 extension DNSSECAudit {
@@ -6,7 +8,7 @@ extension DNSSECAudit {
 
   /// Every algorithm in the DNSKEY set signs the apex SOA, NS and DNSKEY (RFC 6840 §5.11,
   /// Zonemaster DNSSEC14; DNSViz MISSING_RRSIG_FOR_ALG_*): a rollover half done fails here.
-  func everyAlgorithmSignsApex() async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func everyAlgorithmSignsApex() async throws(DNSSECAuditError) -> [DNSSECFinding] {
     let keys = try await zoneKeys()
     guard !keys.isEmpty else { return [.failed(.signed, "\(zone.text) has no DNSKEY")] }
     let algorithms = Set(keys.map(\.algorithm)).sorted()
@@ -39,7 +41,7 @@ extension DNSSECAudit {
 
   /// No signature of the zone lasts longer than `maximum` from inception to expiration, and none
   /// starts in the future (Zonemaster DNSSEC04; DNSViz INCEPTION_IN_FUTURE).
-  func signatureLifetime(atMost maximum: Duration) async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func signatureLifetime(atMost maximum: Duration) async throws(DNSSECAuditError) -> [DNSSECFinding] {
     try await eachSignature { key, _, signature in
       let inception = DNSSECValidator.absoluteTime(signature.inception, near: now)
       let expiration = DNSSECValidator.absoluteTime(signature.expiration, near: now)
@@ -58,7 +60,7 @@ extension DNSSECAudit {
 
   /// Every RRset's TTL is shorter than what is left of its signatures' validity, so no resolver
   /// caches it past expiry (DNSViz TTL_BEYOND_EXPIRATION).
-  func ttlsWithinValidity() async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func ttlsWithinValidity() async throws(DNSSECAuditError) -> [DNSSECFinding] {
     try await eachSignature { key, rrset, signature in
       let expiration = DNSSECValidator.absoluteTime(signature.expiration, near: now)
       let ttl = Int64(max(rrset.map(\.ttl).max() ?? 0, signature.originalTTL))
@@ -89,7 +91,7 @@ extension DNSSECAudit {
   }
 
   /// The RRset `type` at `name` (the apex by default) is the same at every server listed as here.
-  func rrsetAgrees(
+  package func rrsetAgrees(
     _ type: DNSRecordType, at name: DNSName? = nil, servers: [DNSServer]
   ) async throws(DNSSECAuditError) -> [DNSSECFinding] {
     let owner = name ?? zone
@@ -130,7 +132,9 @@ extension DNSSECAudit {
 
   /// CDS and CDNSKEY agree with each other and with the DNSKEY set, are signed by a key the
   /// parent's DS points to, or are the RFC 8078 delete form (RFC 7344, RFC 8078; Zonemaster DNSSEC15–17).
-  func cdsMatchesKeys(parentServer: DNSServer? = nil) async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func cdsMatchesKeys(parentServer: DNSServer? = nil) async throws(DNSSECAuditError)
+    -> [DNSSECFinding]
+  {
     let keyResponse = try await ask(zone, .dnskey)
     let keys = Self.keys(in: keyResponse, zone: zone)
     guard !keys.isEmpty else { return [.failed(.signed, "\(zone.text) has no DNSKEY")] }
@@ -214,7 +218,7 @@ extension DNSSECAudit {
   }
 
   /// CDS and CDNSKEY are the same at every server listed.
-  func cdsAgrees(servers: [DNSServer]) async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func cdsAgrees(servers: [DNSServer]) async throws(DNSSECAuditError) -> [DNSSECFinding] {
     try await rrsetAgrees(Self.cds, servers: servers)
       + (try await rrsetAgrees(Self.cdnskey, servers: servers))
   }

@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// Whole-zone checks: every RRset the server lets us enumerate, not just the apex.
 extension DNSSECAudit {
   /// More names than this in a walk is not a zone a check should walk name by name.
@@ -5,7 +7,7 @@ extension DNSSECAudit {
 
   /// Every RRSIG of the zone verifies and stays valid `minimum` longer, over everything the server
   /// lets us enumerate plus `mentioned`; the last finding says what was covered.
-  func zoneSignatures(
+  package func zoneSignatures(
     mentioning mentioned: [(name: DNSName, type: DNSRecordType)] = [],
     validForAtLeast minimum: Duration = .zero
   ) async throws(DNSSECAuditError) -> [DNSSECFinding] {
@@ -44,7 +46,8 @@ extension DNSSECAudit {
   /// Signed NSEC or NSEC3 prove that `name` does not exist or, with `type`, has no such records;
   /// without a name, a random one, a missing type at the apex and, where the chain can be
   /// walked, every NSEC link of the zone.
-  func nonexistence(of name: DNSName?, type: DNSRecordType?) async throws(DNSSECAuditError) -> [DNSSECFinding]
+  package func nonexistence(of name: DNSName?, type: DNSRecordType?) async throws(DNSSECAuditError)
+    -> [DNSSECFinding]
   {
     guard let name else {
       var findings = try await denialOfExistence()

@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// Audits one zone's DNSSEC as its authoritative servers serve it, returning findings in InfraSpec's grammar.
-struct DNSSECAudit: Sendable {
+package struct DNSSECAudit: Sendable {
   var zone: DNSName
   var server: DNSServer
   /// Seconds since the Unix epoch that signature lifetimes are judged at; tests pin it.
@@ -11,7 +13,7 @@ struct DNSSECAudit: Sendable {
   static let absentType = DNSRecordType(rawValue: 65281)
 
   /// With a `connector`, every query goes over it as DNS over TCP, e.g. through an SSH channel to the PoP.
-  init(
+  package init(
     zone: DNSName, server: String, port: UInt16 = 53, connector: (any DNSStreamConnector)? = nil, now: Int64,
     timeout: Duration = .seconds(2)
   ) {
@@ -30,7 +32,7 @@ struct DNSSECAudit: Sendable {
   // MARK: - Assertions
 
   /// The zone publishes DNSKEYs and signs them.
-  func isSigned() async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func isSigned() async throws(DNSSECAuditError) -> [DNSSECFinding] {
     let response = try await ask(zone, .dnskey)
     let keys = Self.keys(in: response, zone: zone)
     guard !keys.isEmpty else { return [.failed(.signed, "\(zone.text) has no DNSKEY")] }
@@ -79,7 +81,9 @@ struct DNSSECAudit: Sendable {
   }
 
   /// The parent's DS records each match a DNSKEY of the zone that signs the DNSKEY RRset.
-  func delegation(parentServer: String, port: UInt16 = 53) async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func delegation(parentServer: String, port: UInt16 = 53) async throws(DNSSECAuditError)
+    -> [DNSSECFinding]
+  {
     guard let parent = zone.parent else {
       throw DNSSECAuditError(code: .badZone, detail: "the root zone has no parent to hold a DS")
     }
@@ -180,7 +184,7 @@ struct DNSSECAudit: Sendable {
   }
 
   /// Every server answers authoritatively with the same SOA serial as the first one.
-  func serials(servers: [DNSServer]) async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func serials(servers: [DNSServer]) async throws(DNSSECAuditError) -> [DNSSECFinding] {
     var serials: [(server: DNSServer, serial: UInt32)] = []
     for candidate in servers {
       let response = try await ask(zone, .soa, at: candidate)
@@ -215,7 +219,7 @@ struct DNSSECAudit: Sendable {
 
   /// Each DNSKEY uses an algorithm that RFC 8624 allows, InfraSpec can verify and, when given,
   /// the spec's policy allows.
-  func algorithms(allowed: Set<UInt8>? = nil) async throws(DNSSECAuditError) -> [DNSSECFinding] {
+  package func algorithms(allowed: Set<UInt8>? = nil) async throws(DNSSECAuditError) -> [DNSSECFinding] {
     let keys = try await zoneKeys()
     guard !keys.isEmpty else { return [.failed(.signed, "\(zone.text) has no DNSKEY")] }
     return keys.map { key in
@@ -360,7 +364,7 @@ struct DNSSECAudit: Sendable {
     return response
   }
 
-  static func day(_ time: Int64) -> String {
+  package static func day(_ time: Int64) -> String {
     DNSCivilDate(secondsSinceEpoch: time).dayText
   }
 

@@ -1,6 +1,8 @@
+package import InfraSpecCore
+
 /// Why a DNSSEC audit could not check something: not a failed check, but no verdict at all.
-struct DNSSECAuditError: Error, Sendable, Equatable, CustomStringConvertible {
-  enum Code: String, Sendable, Equatable {
+package struct DNSSECAuditError: Error, Sendable, Equatable, CustomStringConvertible {
+  package enum Code: String, Sendable, Equatable {
     case queryFailed
     case unexpectedResponseCode
     case notAuthoritative
@@ -13,5 +15,10 @@ struct DNSSECAuditError: Error, Sendable, Equatable, CustomStringConvertible {
   var code: Code
   var detail: String
 
-  var description: String { detail }
+  package init(code: Code, detail: String) {
+    self.code = code
+    self.detail = detail
+  }
+
+  package var description: String { detail }
 }

@@ -1,35 +1,37 @@
+package import InfraSpecCore
+
 /// A chain of trust from an anchor down to one zone, judged as a validating resolver would
 /// (RFC 4035 §5): secure, insecure (a proven unsigned delegation), bogus, or indeterminate (we
 /// cannot tell, e.g. an algorithm InfraSpec does not implement). Causes carry DNSViz's names.
-struct DNSSECChain: Sendable, Equatable {
-  enum Status: String, Sendable, Equatable {
+package struct DNSSECChain: Sendable, Equatable {
+  package enum Status: String, Sendable, Equatable {
     case secure, insecure, bogus, indeterminate
   }
 
   /// One zone on the way down: how its keys were reached and whether that held.
-  struct Link: Sendable, Equatable, CustomStringConvertible {
+  package struct Link: Sendable, Equatable, CustomStringConvertible {
     var zone: DNSName
     /// `DS 12345/13/SHA-256 → DNSKEY 12345 (ECDSAP256SHA256)`, or why there is no such arrow.
     var detail: String
     var status: Status
 
-    var description: String { "\(zone.text): \(detail): \(status.rawValue)" }
+    package var description: String { "\(zone.text): \(detail): \(status.rawValue)" }
   }
 
-  var status: Status
+  package var status: Status
   /// The first thing that made the chain other than secure, as `NO_SEP: …`.
-  var cause: String?
+  package var cause: String?
   var links: [Link]
 
   /// The chain, one line per link, for messages.
-  var shown: String { links.map(\.description).joined(separator: "; ") }
+  package var shown: String { links.map(\.description).joined(separator: "; ") }
 }
 
 extension DNSSECAudit {
   /// Follows delegations from `anchor` to the audited zone. DS records are asked at
   /// `parentServers` when given, else at the zone's own server (a hidden primary or a fixture
   /// often serves the whole tree); DNSKEY and the zone's SOA at the zone's server.
-  func chain(
+  package func chain(
     from anchor: DNSSECTrustAnchor, parentServers: [DNSServer] = []
   ) async throws(DNSSECAuditError) -> DNSSECChain {
     guard zone.isSubdomain(of: anchor.zone) else {

@@ -1,3 +1,4 @@
+package import InfraSpecCore
 import Crypto
 import _CryptoExtras
 

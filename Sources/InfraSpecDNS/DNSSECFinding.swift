@@ -1,12 +1,14 @@
+package import InfraSpecCore
+
 /// One verdict of a DNSSEC audit, with a message in InfraSpec's failure grammar.
-struct DNSSECFinding: Sendable, Hashable, CustomStringConvertible {
+package struct DNSSECFinding: Sendable, Hashable, CustomStringConvertible {
   enum Verdict: Sendable, Hashable {
     case passed
     case failed
   }
 
   /// What the finding is about; delv and ldns judge only `signed`, `signature`, `delegation`, `denial`.
-  enum Topic: Sendable, Hashable {
+  package enum Topic: Sendable, Hashable {
     /// The zone publishes signed DNSKEYs.
     case signed
     /// An RRSIG verifies and is inside its validity period.
@@ -26,23 +28,23 @@ struct DNSSECFinding: Sendable, Hashable, CustomStringConvertible {
   }
 
   var verdict: Verdict
-  var topic: Topic
-  var message: String
+  package var topic: Topic
+  package var message: String
 
-  var passed: Bool { verdict == .passed }
+  package var passed: Bool { verdict == .passed }
 
   /// Whether an independent DNSSEC validator decides the same question.
   var isValidity: Bool { [.signed, .signature, .delegation, .denial].contains(topic) }
 
-  static func passed(_ topic: Topic, _ message: String) -> DNSSECFinding {
+  package static func passed(_ topic: Topic, _ message: String) -> DNSSECFinding {
     DNSSECFinding(verdict: .passed, topic: topic, message: message)
   }
 
-  static func failed(_ topic: Topic, _ message: String) -> DNSSECFinding {
+  package static func failed(_ topic: Topic, _ message: String) -> DNSSECFinding {
     DNSSECFinding(verdict: .failed, topic: topic, message: message)
   }
 
-  var description: String {
+  package var description: String {
     "\(passed ? "pass" : "FAIL"): \(message)"
   }
 }

@@ -1,15 +1,17 @@
+package import InfraSpecCore
+
 /// Where validation starts: DS or DNSKEY records for one zone, as a resolver is configured with.
 ///
 /// Read from presentation text (`com. IN DS 19718 13 2 8ACB…`, `com. 3600 IN DNSKEY 257 3 13 …`,
 /// one record a line) or from a BIND `trust-anchors { … };` clause (static-key, initial-key,
 /// static-ds, initial-ds).
-struct DNSSECTrustAnchor: Sendable, Equatable {
+package struct DNSSECTrustAnchor: Sendable, Equatable {
   var zone: DNSName
   var ds: [DSRecord] = []
   var keys: [DNSKEYRecord] = []
 
-  struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    var description: String
+  package struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var description: String
   }
 
   init(zone: DNSName, ds: [DSRecord] = [], keys: [DNSKEYRecord] = []) {

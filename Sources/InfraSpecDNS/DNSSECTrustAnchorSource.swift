@@ -1,8 +1,9 @@
+package import InfraSpecCore
 internal import Foundation
 
 /// Reads a trust anchor given as text or, when it names a file, from that file.
-enum DNSSECTrustAnchorSource {
-  static func load(_ text: String) throws(DNSSECAuditError) -> DNSSECTrustAnchor {
+package enum DNSSECTrustAnchorSource {
+  package static func load(_ text: String) throws(DNSSECAuditError) -> DNSSECTrustAnchor {
     var content = text
     let looksLikeRecord = text.contains(" DS ") || text.contains(" DNSKEY ") || text.contains("trust-anchors")
     if !looksLikeRecord {

@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// Checks RRSIGs, DS records and signature lifetimes as RFC 4034 and 4035 define them.
 enum DNSSECValidator {
   enum SignatureResult: Sendable, Equatable {

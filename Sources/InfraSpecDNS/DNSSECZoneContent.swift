@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// A zone's signed RRsets as one server lets them be enumerated: by zone transfer when it allows
 /// one, else by walking the NSEC chain; with NSEC3 (which hides the names) the apex, the names the
 /// spec mentions and the NSEC3 records seen. Chain defects found on the way are findings.

@@ -1,3 +1,4 @@
+package import InfraSpecCore
 import Glibc
 
 /// Blocking POSIX socket exchanges bounded by `poll()` deadlines; callers run them off the cooperative pool.

@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// Carries one DNS-over-TCP exchange (RFC 7766 framing) over a plain socket or an SSH channel.
-protocol DNSStreamConnector: Sendable {
+package protocol DNSStreamConnector: Sendable {
   /// Sends `framedQuery` (with its two-byte length) to `server`:`port`; returns the response without one.
   func exchange(_ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration) async throws
     -> [UInt8]
@@ -14,7 +16,7 @@ protocol DNSStreamConnector: Sendable {
 extension DNSStreamConnector {
   /// A connector that carries one response per exchange gets one message; a transfer longer than
   /// that is reported incomplete by the caller rather than read wrong.
-  func messages(
+  package func messages(
     _ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration,
     isLast: @escaping @Sendable ([UInt8]) -> Bool
   ) async throws -> [[UInt8]] {

@@ -1,3 +1,4 @@
+package import InfraSpecCore
 import Dispatch
 
 /// DNS over a direct TCP connection from this machine.

@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// Base64, base32hex and hex as DNS presentation format uses them, without Foundation.
 enum DNSTextEncoding {
   private static let base64Alphabet = Array(

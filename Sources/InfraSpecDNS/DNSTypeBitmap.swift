@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// The windowed type bitmap of NSEC and NSEC3 records (RFC 4034 §4.1.2).
 enum DNSTypeBitmap {
   static func decode(_ reader: inout DNSWireReader, end: Int) throws(DNSWireError) -> [DNSRecordType] {

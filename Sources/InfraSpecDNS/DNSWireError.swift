@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// Why a DNS message or name could not be decoded, encoded or parsed.
-struct DNSWireError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct DNSWireError: Error, Sendable, Equatable, CustomStringConvertible {
   enum Code: String, Sendable, Equatable {
     case truncated
     case badPointer
@@ -23,7 +25,7 @@ struct DNSWireError: Error, Sendable, Equatable, CustomStringConvertible {
     self.detail = detail
   }
 
-  var description: String {
+  package var description: String {
     "malformed DNS data at byte \(offset): \(detail)"
   }
 }

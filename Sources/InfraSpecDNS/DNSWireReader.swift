@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// Reads DNS wire data with bounds checks that turn hostile input into `DNSWireError`s.
-struct DNSWireReader {
+package struct DNSWireReader {
   let bytes: [UInt8]
   var offset: Int
 

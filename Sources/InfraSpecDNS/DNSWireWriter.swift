@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// Builds DNS wire data; names are never compressed, which keeps DNSSEC canonical forms simple.
 struct DNSWireWriter {
   var bytes: [UInt8] = []

@@ -1,3 +1,4 @@
+package import InfraSpecCore
 #if canImport(Glibc)
   internal import Glibc
 #endif

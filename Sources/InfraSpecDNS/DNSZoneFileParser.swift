@@ -1,15 +1,16 @@
+package import InfraSpecCore
 internal import Foundation
 
 /// Reads a master file (RFC 1035 §5, with BIND's TTL units and RFC 3597's `\# len hex`) into
 /// records. Every error names the file and line; `$INCLUDE` may only read files inside the
 /// folder of the zone file it starts from, so a zone repository cannot pull in `/etc/shadow`.
-struct DNSZoneFileParser {
-  struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct DNSZoneFileParser {
+  package struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
     var file: String
     var line: Int
     var message: String
 
-    var description: String { "\(file):\(line): \(message)" }
+    package var description: String { "\(file):\(line): \(message)" }
   }
 
   /// RFC 1035 §3.2.1 gives RDATA a 16-bit length.
@@ -29,7 +30,7 @@ struct DNSZoneFileParser {
   private var depth = 0
 
   /// Parses `path` with `origin` as the initial `$ORIGIN`.
-  static func parse(path: String, origin: DNSName) throws(ParseError) -> [DNSResourceRecord] {
+  package static func parse(path: String, origin: DNSName) throws(ParseError) -> [DNSResourceRecord] {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
     var parser = DNSZoneFileParser(root: absolute.deletingLastPathComponent().path, origin: origin)
     try parser.read(absolute.path, shownAs: path, includedAt: nil)
@@ -284,7 +285,7 @@ struct DNSZoneFileParser {
   }
 
   /// `3600`, or BIND's units: `1h30m`, `2w`, `1d`.
-  static func ttl(_ text: String) -> UInt32? {
+  package static func ttl(_ text: String) -> UInt32? {
     guard let first = text.first, first.isASCII, first.isNumber else { return nil }
     if let plain = UInt32(text) { return plain }
     var total: UInt64 = 0

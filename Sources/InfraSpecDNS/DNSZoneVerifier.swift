@@ -1,3 +1,4 @@
+package import InfraSpecCore
 #if canImport(Glibc)
   internal import Glibc
 #endif
@@ -6,18 +7,18 @@
 /// window: every RRset carries a signature by a zone key that verifies and is valid at every
 /// moment from `now` to `now + window`, the NSEC or NSEC3 chain is complete, and with an anchor
 /// the DNSKEY set is signed by the anchored key. Signatures are checked on every core.
-enum DNSZoneVerifier {
-  struct Result: Sendable {
-    var findings: [DNSSECFinding]
-    var rrsets: Int
-    var names: Int
-    var signatures: Int
-    var earliestExpiry: Int64?
+package enum DNSZoneVerifier {
+  package struct Result: Sendable {
+    package var findings: [DNSSECFinding]
+    package var rrsets: Int
+    package var names: Int
+    package var signatures: Int
+    package var earliestExpiry: Int64?
 
     var passed: Bool { findings.allSatisfy(\.passed) }
   }
 
-  static func verify(
+  package static func verify(
     _ records: [DNSResourceRecord], origin: DNSName, anchor: DNSSECTrustAnchor? = nil, now: Int64,
     window: Int64 = 0
   ) async -> Result {

@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// The data of a DS record: which key of the child zone the parent vouches for.
-struct DSRecord: Sendable, Hashable {
+package struct DSRecord: Sendable, Hashable {
   var keyTag: UInt16
   var algorithm: UInt8
   var digestType: UInt8

@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// The data of an NSEC3 record.
-struct NSEC3Record: Sendable, Hashable {
+package struct NSEC3Record: Sendable, Hashable {
   var hashAlgorithm: UInt8
   var flags: UInt8
   var iterations: UInt16

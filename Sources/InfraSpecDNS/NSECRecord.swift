@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// The data of an NSEC record.
-struct NSECRecord: Sendable, Hashable {
+package struct NSECRecord: Sendable, Hashable {
   var nextName: DNSName
   var types: [DNSRecordType]
 }

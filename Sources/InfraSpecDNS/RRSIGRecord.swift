@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// The data of an RRSIG record.
-struct RRSIGRecord: Sendable, Hashable {
+package struct RRSIGRecord: Sendable, Hashable {
   var typeCovered: DNSRecordType
   var algorithm: UInt8
   var labels: UInt8

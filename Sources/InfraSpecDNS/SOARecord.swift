@@ -1,5 +1,7 @@
+package import InfraSpecCore
+
 /// The data of an SOA record.
-struct SOARecord: Sendable, Hashable {
+package struct SOARecord: Sendable, Hashable {
   var primaryServer: DNSName
   var responsible: DNSName
   var serial: UInt32

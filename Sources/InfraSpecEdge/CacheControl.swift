@@ -1,9 +1,12 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+
 /// A `Cache-Control` header read as directives (RFC 9111): `public, max-age=60, stale-if-error=86400`.
-struct CacheControl: Sendable, Equatable {
+package struct CacheControl: Sendable, Equatable {
   /// Lowercased names, with their value (quotes removed) when one was given.
   var directives: [(name: String, value: String?)]
 
-  init(_ header: String) {
+  package init(_ header: String) {
     directives = []
     var rest = Substring(header)
     while !rest.isEmpty {
@@ -43,15 +46,15 @@ struct CacheControl: Sendable, Equatable {
     }
   }
 
-  static func == (left: CacheControl, right: CacheControl) -> Bool {
+  package static func == (left: CacheControl, right: CacheControl) -> Bool {
     left.directives.map { "\($0.name)=\($0.value ?? "")" }
       == right.directives.map { "\($0.name)=\($0.value ?? "")" }
   }
 
-  func has(_ name: String) -> Bool { directives.contains { $0.name == name.lowercased() } }
+  package func has(_ name: String) -> Bool { directives.contains { $0.name == name.lowercased() } }
 
   /// A delta-seconds directive's value (`max-age=60` → 60); nil when absent or not a number.
-  func seconds(_ name: String) -> Int64? {
+  package func seconds(_ name: String) -> Int64? {
     directives.first { $0.name == name.lowercased() }?.value.flatMap { Int64($0) }
   }
 }

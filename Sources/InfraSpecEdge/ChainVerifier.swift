@@ -1,9 +1,12 @@
+package import InfraSpecCore
+package import InfraSpecTransports
 internal import COpenSSL
 
 /// Verifies a served chain with OpenSSL against trust anchors read from a CA file, at a given time.
-enum ChainVerifier {
+package enum ChainVerifier {
   /// nil when the chain verifies; otherwise which certificate failed and why, in OpenSSL's words.
-  static func problem(chain: [X509Certificate], anchors: [X509Certificate], at time: Int64) -> String? {
+  package static func problem(chain: [X509Certificate], anchors: [X509Certificate], at time: Int64) -> String?
+  {
     guard let leafCertificate = chain.first else { return "the server sent no certificate" }
     guard !anchors.isEmpty else { return "the CA file holds no certificate" }
     guard let store = X509_STORE_new() else { return "OpenSSL could not make a certificate store" }

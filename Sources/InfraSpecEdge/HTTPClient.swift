@@ -1,13 +1,18 @@
+package import InfraSpecCore
+package import InfraSpecTransports
 internal import Crypto
 
 /// One HTTP/1.1 GET over an `HTTPConnection`, read with hard bounds: headers up to
 /// `headerLimit`, the body kept up to `bodyLimit` (the rest is never read), all by `deadline`.
-struct HTTPClient {
+package struct HTTPClient {
   var headerLimit = 64 * 1024
   var bodyLimit = 8 * 1024 * 1024
 
+  package init() {}
+
   /// The request bytes; extra header names and values are checked so none can end a line.
-  static func request(_ target: HTTPTarget, headers: [(String, String)]) throws(ProbeError) -> [UInt8] {
+  package static func request(_ target: HTTPTarget, headers: [(String, String)]) throws(ProbeError) -> [UInt8]
+  {
     var text = "GET \(target.path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\n"
     var names = Set<String>()
     for (name, value) in headers {
@@ -34,7 +39,7 @@ struct HTTPClient {
       || "!#$%&'*+-.^_`|~".utf8.contains(byte)
   }
 
-  func get(
+  package func get(
     _ request: [UInt8], over connection: HTTPConnection, deadline: ContinuousClock.Instant,
     receivedAt: () -> Int64
   ) async throws(ProbeError) -> HTTPResponse {

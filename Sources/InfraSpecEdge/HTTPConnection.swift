@@ -1,5 +1,8 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+
 /// The bytes under an HTTP exchange: a plain TCP stream, or a TLS session over one.
-enum HTTPConnection: Sendable {
+package enum HTTPConnection: Sendable {
   case plain(any ByteStream)
   case tls(TLSSession)
 

@@ -1,13 +1,16 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+
 /// An `http://` or `https://` URL split for a request; control characters, spaces and anything
 /// that could smuggle a second request line are refused before a byte is sent.
-struct HTTPTarget: Sendable, Hashable, CustomStringConvertible {
-  var isTLS: Bool
-  var host: String
-  var port: UInt16
+package struct HTTPTarget: Sendable, Hashable, CustomStringConvertible {
+  package var isTLS: Bool
+  package var host: String
+  package var port: UInt16
   /// Path and query, at least `/`.
   var path: String
 
-  var description: String {
+  package var description: String {
     let defaultPort: UInt16 = isTLS ? 443 : 80
     let shownHost = host.contains(":") ? "[\(host)]" : host
     return "\(isTLS ? "https" : "http")://\(shownHost)\(port == defaultPort ? "" : ":\(port)")\(path)"
@@ -19,7 +22,7 @@ struct HTTPTarget: Sendable, Hashable, CustomStringConvertible {
     return shownHost + (port == (isTLS ? 443 : 80) ? "" : ":\(port)")
   }
 
-  init(_ url: String) throws(ProbeError) {
+  package init(_ url: String) throws(ProbeError) {
     if let bad = url.unicodeScalars.first(where: { $0.value < 0x21 || $0.value == 0x7F || !$0.isASCII }) {
       throw .other(
         "the URL \(TextMatch.show(url)) holds \(bad.value < 0x21 ? "a control character or space" : "a non-ASCII character") (U+\(String(bad.value, radix: 16, uppercase: true))); percent-encode it"
@@ -74,7 +77,7 @@ struct HTTPTarget: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// `location` resolved against this URL (absolute, scheme-relative, absolute-path or relative).
-  func resolve(_ location: String) -> String {
+  package func resolve(_ location: String) -> String {
     let lower = location.lowercased()
     if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return location }
     let scheme = isTLS ? "https:" : "http:"

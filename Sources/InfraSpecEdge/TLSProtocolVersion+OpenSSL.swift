@@ -1,3 +1,5 @@
+package import InfraSpecCore
+package import InfraSpecTransports
 internal import COpenSSL
 
 extension TLSProtocolVersion {

@@ -1,3 +1,6 @@
+public import InfraSpecCore
+public import InfraSpecTransports
+
 /// A TLS protocol version, for `TLS(…).rejects(.tls1_1)` and `.protocolVersion(.tls1_3)`.
 public enum TLSProtocolVersion: String, Sendable, CaseIterable, CustomStringConvertible {
   case tls1_0 = "TLSv1.0"

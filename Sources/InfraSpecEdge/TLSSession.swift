@@ -1,3 +1,5 @@
+package import InfraSpecCore
+package import InfraSpecTransports
 internal import COpenSSL
 
 /// An OpenSSL TLS client whose records travel through memory BIOs over a `ByteStream`, so the
@@ -5,23 +7,31 @@ internal import COpenSSL
 ///
 /// Certificates are not verified during the handshake: the checks read the served chain and
 /// verify it themselves, so an expired or mis-issued chain is a finding, not a lost connection.
-final class TLSSession: @unchecked Sendable {
+package final class TLSSession: @unchecked Sendable {
   // One exchange drives a session at a time (every call is awaited in turn), so no lock.
-  struct Options: Sendable {
+  package struct Options: Sendable {
     var minimum: TLSProtocolVersion = .tls1_0
     var maximum: TLSProtocolVersion = .tls1_3
     /// ALPN protocols offered, most preferred first.
     var alpn: [String] = []
+
+    package init(
+      minimum: TLSProtocolVersion = .tls1_0, maximum: TLSProtocolVersion = .tls1_3, alpn: [String] = []
+    ) {
+      self.minimum = minimum
+      self.maximum = maximum
+      self.alpn = alpn
+    }
   }
 
   /// Why a handshake did not complete: the server said no (a finding for `rejects`), or the
   /// connection itself broke (could not check).
-  enum Failure: Error {
+  package enum Failure: Error {
     case refused(String)
     case stream(ProbeError)
 
     /// Either way, for a check that needed the handshake: could not check.
-    var probeError: ProbeError {
+    package var probeError: ProbeError {
       switch self {
       case .refused(let why): .other(why)
       case .stream(let error): error
@@ -70,7 +80,7 @@ final class TLSSession: @unchecked Sendable {
   }
 
   /// Runs the handshake for `serverName` (SNI) over `stream`.
-  static func connect(
+  package static func connect(
     over stream: any ByteStream, serverName: String, options: Options = Options(),
     deadline: ContinuousClock.Instant
   ) async throws(Failure) -> TLSSession {
@@ -99,7 +109,7 @@ final class TLSSession: @unchecked Sendable {
   }
 
   /// What the handshake settled and the chain the server sent, leaf first.
-  func handshake() throws(ProbeError) -> TLSHandshake {
+  package func handshake() throws(ProbeError) -> TLSHandshake {
     var chain: [X509Certificate] = []
     if let stack = SSL_get_peer_cert_chain(ssl) {
       for index in 0..<infraspec_x509_stack_count(stack) {
@@ -186,12 +196,12 @@ final class TLSSession: @unchecked Sendable {
 }
 
 /// What a completed handshake showed.
-struct TLSHandshake: Sendable {
-  var version: TLSProtocolVersion
+package struct TLSHandshake: Sendable {
+  package var version: TLSProtocolVersion
   var cipher: String
   /// The ALPN protocol the server chose (`h2`, `http/1.1`), nil when it chose none.
-  var alpn: String?
+  package var alpn: String?
   /// As served, leaf first.
-  var chain: [X509Certificate]
-  var ocspStapled: Bool
+  package var chain: [X509Certificate]
+  package var ocspStapled: Bool
 }

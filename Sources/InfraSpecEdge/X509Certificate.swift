@@ -1,3 +1,5 @@
+package import InfraSpecCore
+package import InfraSpecTransports
 internal import COpenSSL
 internal import Crypto
 internal import Foundation
@@ -8,23 +10,23 @@ internal import Foundation
 
 /// One certificate as OpenSSL parsed it, with the fields checks read; the DER stays so the chain
 /// can be handed back to OpenSSL for verification.
-struct X509Certificate: Sendable, Equatable {
+package struct X509Certificate: Sendable, Equatable {
   var der: [UInt8]
   /// RFC 2253 text, e.g. `CN=www.pop.test,O=PoP`.
-  var subject: String
-  var issuer: String
+  package var subject: String
+  package var issuer: String
   var commonName: String?
   /// Seconds since the epoch.
-  var notBefore: Int64
-  var notAfter: Int64
-  var dnsNames: [String]
-  var ipAddresses: [String]
+  package var notBefore: Int64
+  package var notAfter: Int64
+  package var dnsNames: [String]
+  package var ipAddresses: [String]
   /// Base64 of the SHA-256 of the DER SubjectPublicKeyInfo (the HPKP / `curl --pinnedpubkey` pin).
-  var spkiSHA256: String
-  var isCA: Bool
+  package var spkiSHA256: String
+  package var isCA: Bool
 
   /// How reports name it: its common name, else its whole subject.
-  var name: String { commonName ?? subject }
+  package var name: String { commonName ?? subject }
 
   init(der: [UInt8]) throws(ProbeError) {
     let pointer = try Self.parse(der)
@@ -59,7 +61,7 @@ struct X509Certificate: Sendable, Equatable {
   }
 
   /// Every certificate in PEM text, in file order.
-  static func certificates(pem: [UInt8]) throws(ProbeError) -> [X509Certificate] {
+  package static func certificates(pem: [UInt8]) throws(ProbeError) -> [X509Certificate] {
     var found: [X509Certificate] = []
     var failure: ProbeError?
     pem.withUnsafeBytes { bytes in
@@ -80,7 +82,7 @@ struct X509Certificate: Sendable, Equatable {
   }
 
   /// Whether the certificate names `host` (a DNS name, wildcards per RFC 6125, or an IP address).
-  func covers(_ host: String) -> Bool {
+  package func covers(_ host: String) -> Bool {
     guard let pointer = try? Self.parse(der) else { return false }
     defer { X509_free(pointer) }
     if Self.isIPAddress(host) { return X509_check_ip_asc(pointer, host, 0) == 1 }
@@ -89,7 +91,7 @@ struct X509Certificate: Sendable, Equatable {
   }
 
   /// Whether `pem` holds a private key that belongs to this certificate's public key.
-  func matches(privateKeyPEM pem: [UInt8]) throws(ProbeError) -> Bool {
+  package func matches(privateKeyPEM pem: [UInt8]) throws(ProbeError) -> Bool {
     let pointer = try Self.parse(der)
     defer { X509_free(pointer) }
     let key: OpaquePointer? = pem.withUnsafeBytes { bytes in

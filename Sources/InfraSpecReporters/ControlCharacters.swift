@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// Text from a host or a spec may carry terminal escapes (`ESC ] 0 ; title BEL` sets a window
 /// title, `ESC [ 2 J` clears the screen): every reporter writes control characters as visible
 /// text for its medium, never raw.
@@ -14,7 +16,7 @@ extension Unicode.Scalar {
 extension String {
   /// The text with every control character but tab written as `\u{…}`; newlines too, so one
   /// value is one line, unless `keepingNewlines`.
-  func escapingControls(keepingNewlines: Bool = false) -> String {
+  package func escapingControls(keepingNewlines: Bool = false) -> String {
     var result = ""
     for scalar in unicodeScalars {
       let kept = scalar == "\t" || (keepingNewlines && scalar == "\n")

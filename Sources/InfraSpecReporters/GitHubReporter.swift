@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// GitHub Actions workflow commands: an `::error` annotation on the spec line of each failed check,
 /// `::warning` for each one that could not be checked, and a Markdown table in the job summary.
 ///

@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// The terminal view: one line per check as it finishes, then every failure with the
 /// `file:line:column:` editors jump to, then one summary line.
 ///

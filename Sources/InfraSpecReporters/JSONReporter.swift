@@ -1,3 +1,4 @@
+public import InfraSpecCore
 internal import Foundation
 
 /// One versioned JSON document per run: every result, host and time, so `infraspec report merge`

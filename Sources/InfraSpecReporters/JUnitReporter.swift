@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// JUnit XML as Jenkins, GitLab and Ant's JUnitReport read it, written whole when the run ends.
 ///
 /// One `<testsuite>` per host, one `<testcase>` per check: `classname` is the host (as Jenkins'

@@ -1,3 +1,4 @@
+public import InfraSpecCore
 #if canImport(Glibc)
   internal import Glibc
 #elseif canImport(Musl)

@@ -1,3 +1,4 @@
+public import InfraSpecCore
 #if canImport(Glibc)
   internal import Glibc
 #elseif canImport(Musl)
@@ -20,7 +21,9 @@ public struct OutputStream: Sendable {
   /// For a report file: the temporary file being written, and where it goes once whole.
   let staging: (temporary: String, destination: String)?
 
-  init(descriptor: Int32, name: String? = nil, staging: (temporary: String, destination: String)? = nil) {
+  package init(
+    descriptor: Int32, name: String? = nil, staging: (temporary: String, destination: String)? = nil
+  ) {
     self.descriptor = descriptor
     id = Self.streams.add(1, ordering: .relaxed).newValue
     self.name = name ?? "file descriptor \(descriptor)"

@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// Why a report file could not be written or read, with the file it concerns.
 public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
   /// What kind of problem it is, for callers that react differently to each.

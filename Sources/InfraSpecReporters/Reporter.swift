@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// Turns the event stream into one output format; reporters see events one at a time, in order.
 public protocol Reporter {
   /// Takes the next event, which is happening now.

@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 extension RunRecord {
   /// One host's part of a run.
   struct Host: Codable, Equatable {

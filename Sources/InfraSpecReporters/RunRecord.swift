@@ -1,15 +1,19 @@
+package import InfraSpecCore
+
 /// Everything a run reported, gathered from its events: the JSON report's document, the input of
 /// the reporters that write once at the end, and what a merge replays.
-struct RunRecord: Codable, Equatable {
+package struct RunRecord: Codable, Equatable {
   static let format = "infraspec-report"
   /// 2: `interrupted` and `abort` (a version 1 reader would merge an interrupted run as green).
   static let version = 2
+
+  package init() {}
 
   /// Always `infraspec-report`: tells a report from any other JSON.
   var format = Self.format
   /// Bumped whenever a field changes meaning or goes away; readers refuse versions they do not know.
   var version = Self.version
-  var started = Timestamp(millisecondsSince1970: 0)
+  package var started = Timestamp(millisecondsSince1970: 0)
   var durationMilliseconds: Double = 0
   /// The checks each host was given, after tag filters.
   var checksPerHost = 0
@@ -55,7 +59,7 @@ struct RunRecord: Codable, Equatable {
   }
 
   /// Adds one event to the record.
-  mutating func record(_ event: Event, at time: Timestamp) {
+  package mutating func record(_ event: Event, at time: Timestamp) {
     switch event {
     case .runStarted(let names, let checksPerHost):
       started = time
@@ -108,7 +112,7 @@ struct RunRecord: Codable, Equatable {
   }
 
   /// Sends the events that made this record, with their recorded times, to every reporter.
-  func replay(into reporters: inout [any Reporter]) {
+  package func replay(into reporters: inout [any Reporter]) {
     func send(_ event: Event, at time: Timestamp) {
       for index in reporters.indices { reporters[index].report(event, at: time) }
     }

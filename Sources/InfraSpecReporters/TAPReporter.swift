@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// TAP version 13 with YAML diagnostics, as `prove`, Jenkins and tap consumers read it.
 ///
 /// One host: its checks are the test points. Several hosts: one subtest per host (`# Subtest:`,
@@ -172,7 +174,7 @@ public struct TAPReporter: Reporter {
 
   /// A description on one line, with `#` escaped so it cannot start a directive and control
   /// characters (a hostile host's terminal escapes) written out as `\u{1B}`.
-  static func escape(_ text: String) -> String {
+  package static func escape(_ text: String) -> String {
     // Scalar by scalar: CR LF is one `Character`, which a `Character` match for LF would miss.
     var result = ""
     for scalar in text.unicodeScalars {
@@ -190,11 +192,5 @@ public struct TAPReporter: Reporter {
   static func seconds(_ milliseconds: Double) -> String {
     let hundredths = Int((milliseconds / 10).rounded())
     return "\(hundredths / 100).\(String(hundredths % 100).leftPadded(to: 2))"
-  }
-}
-
-extension String {
-  func leftPadded(to width: Int, with pad: Character = "0") -> String {
-    count >= width ? self : String(repeating: pad, count: width - count) + self
   }
 }

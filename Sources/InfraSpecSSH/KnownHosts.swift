@@ -1,3 +1,6 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+package import InfraSpecDNS
 import Crypto
 import Foundation
 

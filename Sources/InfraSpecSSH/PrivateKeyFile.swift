@@ -1,3 +1,6 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+package import InfraSpecDNS
 import Foundation
 
 /// What a private key file says about itself without decrypting it: its type and whether it

@@ -1,3 +1,6 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+package import InfraSpecDNS
 internal import CLibSSH2
 import Foundation
 

@@ -1,3 +1,6 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+package import InfraSpecDNS
 import Foundation
 
 /// One channel's life on an `SSHConnection`: open, start, exchange bytes, close, free.

@@ -1,3 +1,7 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+package import InfraSpecDNS
+
 /// What `SSHConfig` says about one host; `nil` means the configuration is silent.
 struct SSHHostSettings: Equatable {
   var hostName: String?

@@ -1,3 +1,7 @@
+public import InfraSpecCore
+public import InfraSpecTransports
+public import InfraSpecDNS
+
 /// How to reach and trust a host over SSH, on top of what the user's `~/.ssh/config` says.
 public struct SSHOptions: Sendable {
   /// The client configuration to read; `nil` means `~/.ssh/config`.

@@ -1,3 +1,6 @@
+public import InfraSpecCore
+public import InfraSpecTransports
+public import InfraSpecDNS
 import Foundation
 
 /// A TCP connection made by the SSH server on the host (`direct-tcpip`), e.g. DNS over TCP asked

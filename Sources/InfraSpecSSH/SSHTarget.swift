@@ -1,3 +1,7 @@
+public import InfraSpecCore
+public import InfraSpecTransports
+public import InfraSpecDNS
+
 /// A host to reach over SSH as a user writes it: `lax1`, `ops@lax1`, `ops@lax1:2222`,
 /// `ssh://ops@lax1:2222`, `[::1]:2222`.
 public struct SSHTarget: Sendable, Hashable, CustomStringConvertible {

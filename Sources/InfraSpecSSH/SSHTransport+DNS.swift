@@ -1,7 +1,11 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+package import InfraSpecDNS
+
 /// DNS over TCP through the SSH connection: the query leaves from the host, so the answer is the
 /// one the host itself gets, and the host needs no `dig`.
 extension SSHTransport: DNSTunneling {
-  var dnsConnector: any DNSStreamConnector { SSHDNSConnector(transport: self) }
+  package var dnsConnector: any DNSStreamConnector { SSHDNSConnector(transport: self) }
 }
 
 /// One `direct-tcpip` channel per query, carrying RFC 1035 length-prefixed messages.

@@ -1,7 +1,13 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+package import InfraSpecDNS
+
 /// Edge checks (TLS, HTTP) through the SSH connection: the TCP connection starts at the host, so
 /// the certificate and the response are the ones the host sees.
 extension SSHTransport: TCPTunneling {
-  func openStream(host: String, port: UInt16, timeout: Duration) async throws(ProbeError) -> any ByteStream {
+  package func openStream(host: String, port: UInt16, timeout: Duration) async throws(ProbeError)
+    -> any ByteStream
+  {
     do throws(ProbeError) {
       return SSHByteStream(stream: try await openTCPStream(host: host, port: port, timeout: timeout))
     } catch {

@@ -1,3 +1,6 @@
+public import InfraSpecCore
+public import InfraSpecTransports
+public import InfraSpecDNS
 import Foundation
 
 /// Runs probes on a host over SSH with libssh2, batching each `runAll` into one remote script.

@@ -1,9 +1,10 @@
+package import InfraSpecCore
 import Foundation
 
 /// Turns one batch script's output into one result per command, each delivered exactly once.
 ///
 /// Not thread-safe: the transport feeds it from the one thread that reads the script's output.
-final class BatchCollector {
+package final class BatchCollector {
   let commands: [ProbeCommand]
   let timeout: Duration
   let sudo: SudoOptions?
@@ -14,7 +15,7 @@ final class BatchCollector {
   private var delivered = Set<Int>()
 
   /// `deliver` gets the command's index, its result, and whether it was the last one.
-  init(
+  package init(
     commands: [ProbeCommand], timeout: Duration, sudo: SudoOptions?, hostName: String,
     nonce: String = BatchScript.makeNonce(),
     deliver: @escaping (Int, Result<CommandOutput, ProbeError>, Bool) -> Void
@@ -28,20 +29,22 @@ final class BatchCollector {
     parser = BatchRecordParser(nonce: nonce)
   }
 
-  var script: [UInt8] { BatchScript.script(for: commands, timeout: timeout, sudo: sudo, nonce: nonce) }
+  package var script: [UInt8] {
+    BatchScript.script(for: commands, timeout: timeout, sudo: sudo, nonce: nonce)
+  }
 
   /// Every command has its result: the transport may close the channel without waiting for the
   /// remote side (a daemon a probe started may hold the channel's output open).
-  var isComplete: Bool { delivered.count == commands.count }
+  package var isComplete: Bool { delivered.count == commands.count }
 
   /// Feeds the script's standard output; returns how many records completed, or throws when the
   /// framing broke and nothing more can be trusted.
-  func stdout(_ bytes: [UInt8]) throws(ProbeError) -> Int {
+  package func stdout(_ bytes: [UInt8]) throws(ProbeError) -> Int {
     try take(parser.feedStdout(bytes))
   }
 
   /// Feeds the script's standard error; records complete when both streams have ended.
-  func stderr(_ bytes: [UInt8]) throws(ProbeError) -> Int {
+  package func stderr(_ bytes: [UInt8]) throws(ProbeError) -> Int {
     try take(parser.feedStderr(bytes))
   }
 
@@ -57,17 +60,17 @@ final class BatchCollector {
 
   /// Lines for the script's standard input that have the host kill probes whose output passed
   /// the limit (`k GROUP`); empty when there is nothing to kill.
-  func takeControlInput() -> [UInt8] {
+  package func takeControlInput() -> [UInt8] {
     Array(parser.takeKillRequests().map { "k \($0)\n" }.joined().utf8)
   }
 
   /// What the script (or the ssh client) printed on standard error outside any probe.
-  var scriptErrors: String {
+  package var scriptErrors: String {
     String(decoding: parser.scriptErrors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// The script ended: every command without a record gets the reason.
-  func finish(_ result: Result<Int32, ProbeError>) {
+  package func finish(_ result: Result<Int32, ProbeError>) {
     let error: ProbeError
     switch result {
     case .failure(let failure): error = failure
@@ -89,7 +92,7 @@ final class BatchCollector {
 extension BatchCollector {
   /// One batch's results as the stream `Transport.runAll` returns: `start` begins the batch with
   /// the delivery callback and returns how to stop it when the reader cancels.
-  static func stream(
+  package static func stream(
     _ commands: [ProbeCommand],
     start: (@escaping (Int, Result<CommandOutput, ProbeError>, Bool) -> Void) -> @Sendable () -> Void
   ) -> AsyncStream<(ProbeCommand, Result<CommandOutput, ProbeError>)> {

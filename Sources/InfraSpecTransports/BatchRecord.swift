@@ -1,3 +1,5 @@
+package import InfraSpecCore
+
 /// One probe's result as the batch script reported it.
 struct BatchRecord: Equatable {
   var index: Int

@@ -1,3 +1,4 @@
+package import InfraSpecCore
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

@@ -1,3 +1,4 @@
+package import InfraSpecCore
 import Foundation
 
 /// The one remote script that runs a batch of probes through a single `sh`, shared by every
@@ -17,10 +18,10 @@ import Foundation
 /// sees end-of-file and the batch kills its probe and exits. The same reader takes `k GROUP`
 /// lines: the transport's way to have a probe whose output passed the limit killed on the host
 /// (each probe's group is announced as `#IS2 NONCE b INDEX GROUP` on stderr when it starts).
-struct BatchScript {
+package struct BatchScript {
   /// The command given to the remote login shell; the script itself comes on standard input, so
   /// its size is not limited by the argument length and no rc file of `sh` runs.
-  static let remoteCommand = "exec /bin/sh -s"
+  package static let remoteCommand = "exec /bin/sh -s"
 
   /// What the marker's state field says about a probe.
   enum State: String {

@@ -1,3 +1,4 @@
+package import InfraSpecCore
 internal import Foundation
 internal import Synchronization
 
@@ -8,17 +9,17 @@ internal import Synchronization
 #endif
 
 /// One local child process: spawned in its own process group, read until exit, killed at timeout.
-enum ChildProcess {
+package enum ChildProcess {
   /// A probe's output past this is an error, not a fact: no check needs it and memory stays bounded.
   static let outputLimit = 64 << 20
   private static let spawnLock = NSLock()
   /// Process groups of children still running, so an interrupted run can kill them all.
   private static let running = Mutex<Set<pid_t>>([])
 
-  /// Kills every probe still running (Ctrl-C): their groups, so their own children go too.
-  static func killAll() {
+  /// Kills every local probe still running (Ctrl-C): their groups, so their own children go too.
+  /// (`ssh` clients are the SSH target's: `SSHClientProcess.terminateAll`.)
+  package static func killAll() {
     for group in running.withLock({ $0 }) { kill(-group, SIGKILL) }
-    SSHClientProcess.terminateAll()
   }
 
   /// How long output is still read after the child exited: a daemon it started may hold the

@@ -1,3 +1,4 @@
+public import InfraSpecCore
 internal import Foundation
 
 #if canImport(Glibc)

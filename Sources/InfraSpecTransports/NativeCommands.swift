@@ -1,3 +1,4 @@
+package import InfraSpecCore
 #if canImport(Glibc)
   internal import Glibc
 #endif
@@ -9,13 +10,13 @@
 ///
 /// None of them may block: `cat` opens without waiting (a FIFO would wait for a writer forever)
 /// and reads regular files only, under the probe's deadline.
-enum NativeCommands {
+package enum NativeCommands {
   static let statFormat = "%f %a %U %G %s"
 
   /// Prints `stat`'s line for `$1` (exit 0), or exits 3 when the path does not exist and 4 when
   /// a directory on the way cannot be searched: decided from which directories `cd` can enter,
   /// never from a message (which quotes the path). Used by `FileProbe`; answered here natively.
-  static let statScript =
+  package static let statScript =
     "stat -c '\(statFormat)' -- \"$1\" 2>/dev/null; case $? in 0) exit 0;; 127) exit 127;; esac; p=$1; "
     + "while :; do case $p in */*) d=${p%/*}; d=${d:-/};; *) d=.;; esac; "
     + "if (cd -P -- \"$d\") 2>/dev/null; then exit 3; fi; if [ -d \"$d\" ]; then exit 4; fi; "

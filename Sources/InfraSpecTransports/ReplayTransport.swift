@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// Answers probes from recorded output: the test double for probe sets of OS families this
 /// machine is not (RHEL, Alpine), fed with output recorded on real hosts.
 public struct ReplayTransport: Transport {

@@ -1,12 +1,15 @@
+package import InfraSpecCore
 import Foundation
 
 /// A value handed over once between threads, to whoever waits for it.
-final class ResultSlot<Value>: @unchecked Sendable {
+package final class ResultSlot<Value>: @unchecked Sendable {
   private let lock = NSLock()
   private var storage: Value?
   private var waiter: ((Value) -> Void)?
 
-  func fill(_ newValue: Value) {
+  package init() {}
+
+  package func fill(_ newValue: Value) {
     lock.lock()
     guard storage == nil else {
       lock.unlock()
@@ -19,15 +22,15 @@ final class ResultSlot<Value>: @unchecked Sendable {
     waiter?(newValue)
   }
 
-  var value: Value? {
+  package var value: Value? {
     lock.lock()
     defer { lock.unlock() }
     return storage
   }
 
-  var isFilled: Bool { value != nil }
+  package var isFilled: Bool { value != nil }
 
-  func onFill(_ body: @escaping (Value) -> Void) {
+  package func onFill(_ body: @escaping (Value) -> Void) {
     lock.lock()
     if let storage {
       lock.unlock()

@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// Runs every probe through `sudo` on the host, never waiting at a password prompt.
 public struct SudoOptions: Sendable, Hashable {
   /// The user to run probes as (`sudo -u`); `nil` means root.

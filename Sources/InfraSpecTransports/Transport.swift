@@ -1,3 +1,5 @@
+public import InfraSpecCore
+
 /// Where probes run: this machine, a host over SSH, or recorded output in unit tests.
 ///
 /// Transports only execute; they never decide pass or fail. All commands InfraSpec sends are

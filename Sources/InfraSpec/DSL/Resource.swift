@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A thing on a host that assertions are chained onto, e.g. `File("/etc/hosts")`.
 ///
 /// Every modifier appends one assertion and returns a copy, so one line states several facts:

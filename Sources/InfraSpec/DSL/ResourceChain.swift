@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// The state behind a resource value: what it is, how to probe it, what is asserted about it.
 ///
 /// Public so `Resource` can require it; spec authors never touch it.

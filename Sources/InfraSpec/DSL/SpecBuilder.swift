@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// Collects the statements of a `describe` block into checks.
 ///
 /// One component type (`[Check]`) and no literal overloads keep type checking fast: a block of

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// One value a resource has on a host, for comparing across hosts with `Fleet`.
 ///
 ///     Fleet(Interface("eth0").macAddress).isUniquePerHost()

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// An assertion across all hosts of a run: one value compared on every host, hosts named on failure.
 ///
 ///     describe("rack 12", hosts: "hypervisors") {

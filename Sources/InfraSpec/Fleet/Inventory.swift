@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// Hosts and groups from an Ansible INI inventory, the form ops teams already keep.
 ///
 ///     [us]

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// One assertion about one host: one TAP test point.
 ///
 /// Built by the DSL (`Interface("eth0").mtu(9000)` makes one); carries how to learn the facts it

@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// The commands (and network queries) a resource needs on a host, and how to read their output
 /// into facts.
 struct FactPlan: Sendable {

@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// A passwd entry and the groups its user belongs to.
 struct UserFacts: Sendable {
   var uid: Int

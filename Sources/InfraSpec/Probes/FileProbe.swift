@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// What `stat` says about a path (without following a final symlink).
 struct FileFacts: Sendable {
   enum Kind: String, Sendable {

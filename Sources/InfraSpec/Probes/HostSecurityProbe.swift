@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// Kernel modules from `/sys/module`, the effective sshd configuration from `sshd -T`, and SSH
 /// host key fingerprints from `ssh-keygen -l`: the same on every Linux family.
 enum HostSecurityProbe {

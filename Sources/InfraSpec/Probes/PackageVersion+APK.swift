@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 extension PackageVersion {
   /// apk-tools' ordering of `digit{.digit}...{letter}{_suffix{number}}...{~hash}{-rN}`.
   ///

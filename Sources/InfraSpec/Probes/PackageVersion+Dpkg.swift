@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 extension PackageVersion {
   /// dpkg's ordering: epoch numerically, then upstream version, then Debian revision, each with
   /// dpkg's `verrevcmp` (Debian Policy 5.6.12).

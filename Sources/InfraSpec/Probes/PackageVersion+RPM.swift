@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 extension PackageVersion {
   /// rpm's ordering of `[epoch:]version[-release]`, as rpm 4.18's `rpm.vercmp` (`rpmverCmp`).
   ///

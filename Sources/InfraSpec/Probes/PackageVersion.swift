@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// Orders package version strings the way each package manager does.
 ///
 /// `compare(a, b, scheme:)` answers whether `a` is older, the same as, or newer than `b`, exactly

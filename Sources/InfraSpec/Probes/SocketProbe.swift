@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// A listening socket from the kernel's own tables.
 struct Listener: Sendable, Hashable {
   var proto: Port.TransportProtocol

@@ -1,3 +1,9 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
 #if canImport(Glibc)
   internal import Glibc
 #endif

@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// The package manager whose rules order two version strings.
 ///
 /// Each host's probe set picks the scheme of its package database: Debian and Ubuntu use

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A PEM certificate file on the host (a leaf, optionally followed by its chain), read through
 /// the transport and parsed here by OpenSSL.
 ///

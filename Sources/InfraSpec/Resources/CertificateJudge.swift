@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// The comparisons TLS and Certificate share: validity over a chain, name coverage, verification.
 enum CertificateJudge {
   /// Every certificate stays valid at least `duration` after `now`; the failure names the one

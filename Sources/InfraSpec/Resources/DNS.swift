@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// What a DNS server answers for one name and type, asked by InfraSpec's own client.
 ///
 ///     DNS("www.example.com", .aaaa, server: "127.0.0.1").answers("2001:db8::10")

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A zone's DNSSEC as one authoritative server serves it: signed, signatures that verify and stay
 /// valid, a DS at the parent that matches, proven non-existence, servers that agree.
 ///

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A file, directory or symbolic link, checked without following a final symlink.
 ///
 ///     File("/etc/ssh/sshd_config").isFile().mode(0o644).owner("root")

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A key in a GnuPG home on the host, pinned by its full fingerprint and listed with
 /// `gpg --with-colons` without changing the keyring.
 ///

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A group, as every name service of the host resolves it.
 ///
 ///     Group("docker").exists().gid(999).hasMember("deploy")

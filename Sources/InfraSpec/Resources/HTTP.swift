@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// What a web server answers to one GET, asked by InfraSpec's own HTTP/1.1 client from the
 /// host's point of view; redirects are not followed, so they can be checked.
 ///

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// One of the host's SSH host keys, by type, read from its public key file.
 ///
 ///     HostKey(.ed25519).fingerprint("SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s")

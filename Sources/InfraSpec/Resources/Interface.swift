@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A network interface: link state, MTU, MAC and addresses.
 ///
 ///     Interface("eth0").isUp().mtu(9000).hasAddress("192.0.2.10/24")

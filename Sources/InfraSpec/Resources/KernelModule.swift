@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A kernel module, loaded or built in (listed in `/sys/module`).
 ///
 ///     KernelModule("nf_conntrack").isLoaded()

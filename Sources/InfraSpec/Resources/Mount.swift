@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A mounted filesystem, by mount point.
 ///
 ///     Mount("/var/cache/nginx").isMounted().filesystem("tmpfs").hasOption("noexec")

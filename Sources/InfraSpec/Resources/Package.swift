@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A system package, with versions ordered the way its own package manager orders them.
 ///
 ///     Package("nginx").isInstalled().version(atLeast: "1.22")

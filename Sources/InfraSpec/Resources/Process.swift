@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// Processes by command name (the kernel's `comm`, at most 15 characters).
 ///
 ///     Process("sshd").isRunning(as: "root")

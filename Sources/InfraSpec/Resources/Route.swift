@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A route in the main routing table, IPv4 or IPv6.
 ///
 ///     Route.default.via("192.0.2.1").device("eth0")

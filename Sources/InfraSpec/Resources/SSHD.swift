@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// The SSH server's effective configuration, as `sshd -T` prints it after every `Include` and
 /// default is applied.
 ///

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A service, as the host's service manager (systemd, OpenRC, SysV init) sees it.
 ///
 ///     Service("nginx").isRunning().isEnabled()

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A kernel parameter, read from `/proc/sys` (what `sysctl -n` prints).
 ///
 ///     Sysctl("net.ipv4.ip_forward").value("1")

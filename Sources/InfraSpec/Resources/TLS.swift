@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// The TLS endpoint a server presents for one name, handshaken by InfraSpec's own client
 /// (OpenSSL) from the host's point of view.
 ///

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A systemd timer unit: whether it is armed and when it fires next.
 ///
 ///     Timer("logrotate").isActive().isEnabled().nextElapse(within: .days(1))

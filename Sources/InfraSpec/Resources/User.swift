@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A user account, as every name service of the host resolves it.
 ///
 ///     User("www-data").exists().uid(33).shell("/usr/sbin/nologin")

@@ -1,3 +1,9 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
 internal import Foundation
 
 /// Opens the transport for each host of a run: this machine, or SSH through libssh2 or OpenSSH.

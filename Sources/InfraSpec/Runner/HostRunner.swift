@@ -1,3 +1,10 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
+
 /// Checks one host: learns its profile, runs every distinct probe once, judges checks in order.
 struct HostRunner: Sendable {
   let transport: any Transport

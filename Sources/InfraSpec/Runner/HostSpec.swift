@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A host the command line or inventory named: how reports call it, where to connect, its groups.
 @_spi(Runner)
 public struct HostSpec: Sendable, Codable, Equatable {

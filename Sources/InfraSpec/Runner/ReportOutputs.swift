@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// The reporters one command writes with: one on stdout, one per `--report` file.
 @_spi(Runner)
 public enum ReportOutputs {

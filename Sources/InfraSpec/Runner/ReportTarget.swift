@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// A report written to a file beside the one on stdout: `--report junit=out/junit.xml`.
 @_spi(Runner)
 public struct ReportTarget: Sendable, Codable, Equatable {

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// How a run behaves; decoded from what the command line asked.
 public struct RunOptions: Sendable, Codable, Equatable {
   /// Each probe is killed after this long and reported "could not check".

@@ -1,3 +1,10 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
+
 /// What the `infraspec` command asks of a compiled spec binary; passed as JSON in its argv.
 @_spi(Runner)
 public struct RunRequest: Sendable, Codable, Equatable {

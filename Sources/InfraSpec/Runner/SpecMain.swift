@@ -1,3 +1,9 @@
+public import InfraSpecCore
+public import InfraSpecDNS
+public import InfraSpecTransports
+public import InfraSpecSSH
+public import InfraSpecEdge
+public import InfraSpecReporters
 internal import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,9 @@
+package import InfraSpecCore
+package import InfraSpecDNS
+package import InfraSpecTransports
+package import InfraSpecSSH
+package import InfraSpecEdge
+package import InfraSpecReporters
 internal import Dispatch
 internal import Synchronization
 
@@ -134,6 +140,7 @@ struct SpecRun {
       // After the stream ended, so the verdicts of the probes killed here (exit 137) are never
       // reported, and before returning, so none outlives the process.
       ChildProcess.killAll()
+      SSHClientProcess.terminateAll()
       let reason = "interrupted by \(signalName.value ?? "a signal")"
       var unfinished: [CheckResult] = []
       for target in targets where !unreachable.contains(target.name) {

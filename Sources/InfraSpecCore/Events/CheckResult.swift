@@ -17,6 +17,26 @@ public struct CheckResult: Sendable, Codable, Equatable {
   /// theirs in the outcome.
   public var found: String? = nil
 
+  package init(
+    host: String, number: Int, groups: [String], subject: String, property: String, title: String,
+    location: SourceLocation, tags: [String], outcome: Outcome, probes: [String],
+    durationMilliseconds: Double,
+    found: String? = nil
+  ) {
+    self.host = host
+    self.number = number
+    self.groups = groups
+    self.subject = subject
+    self.property = property
+    self.title = title
+    self.location = location
+    self.tags = tags
+    self.outcome = outcome
+    self.probes = probes
+    self.durationMilliseconds = durationMilliseconds
+    self.found = found
+  }
+
   /// Describe titles, subject and property: the test's name in every report.
   public var name: String { (groups + ["\(subject): \(title)"]).joined(separator: " › ") }
 

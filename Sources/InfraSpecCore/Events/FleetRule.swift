@@ -1,19 +1,24 @@
 /// How a fleet assertion compares one fact across hosts.
-struct FleetRule: Sendable {
-  enum Mode: String, Sendable {
+package struct FleetRule: Sendable {
+  package enum Mode: String, Sendable {
     /// Every host has its own value (MAC addresses, per-PoP secrets).
     case unique
     /// Every host has the same value (SOA serial, a config checksum, a package version).
     case same
   }
 
-  var mode: Mode
+  package var mode: Mode
   /// The fact's value on one host, from the resource's facts.
-  var value: @Sendable (any Sendable) -> String
+  package var value: @Sendable (any Sendable) -> String
+
+  package init(mode: Mode, value: @escaping @Sendable (any Sendable) -> String) {
+    self.mode = mode
+    self.value = value
+  }
 
   /// A difference among the hosts that answered is a failure even if others did not answer;
   /// agreement is only a pass when every host answered (`unknown` names those that did not).
-  func outcome(known: [(host: String, value: String)], unknown: [String]) -> Outcome {
+  package func outcome(known: [(host: String, value: String)], unknown: [String]) -> Outcome {
     switch judge(known) {
     case .fail(let expected, let actual): .failed(expected: expected, actual: actual)
     case _ where !unknown.isEmpty: .couldNotCheck(reason: unknown.joined(separator: "; "))

@@ -9,6 +9,13 @@ public struct FleetValue: Sendable, Codable, Equatable {
   public var value: String?
   public var problem: String?
 
+  package init(check: String, rule: String, value: String? = nil, problem: String? = nil) {
+    self.check = check
+    self.rule = rule
+    self.value = value
+    self.problem = problem
+  }
+
   /// `Specs/pop.swift:30:56`: identifies a fleet assertion across the reports of one spec.
-  static func id(_ location: SourceLocation) -> String { "\(location)" }
+  package static func id(_ location: SourceLocation) -> String { "\(location)" }
 }

@@ -2,8 +2,8 @@
 ///
 /// Iterative, with one remembered star: a pattern of many `*` costs at most pattern × name
 /// steps, never an exponential search.
-enum Glob {
-  static func matches(_ pattern: String, _ text: String) -> Bool {
+package enum Glob {
+  package static func matches(_ pattern: String, _ text: String) -> Bool {
     let pattern = Array(pattern)
     let text = Array(text)
     var p = 0

@@ -1,8 +1,8 @@
 /// Literal and regular-expression matching of command output and file content, with failure
 /// texts short enough for one line.
-enum TextMatch {
+package enum TextMatch {
   /// Quotes a value and shows control characters, so `"a\n"` and `"a"` read differently.
-  static func show(_ text: String, limit: Int = 80) -> String {
+  package static func show(_ text: String, limit: Int = 80) -> String {
     var shown = ""
     for scalar in text.unicodeScalars {
       switch scalar {
@@ -19,12 +19,12 @@ enum TextMatch {
     return "\"\(shown)\""
   }
 
-  static func contains(_ needle: String, in haystack: String) -> Verdict {
+  package static func contains(_ needle: String, in haystack: String) -> Verdict {
     haystack.contains(needle)
       ? .pass : .fail(expected: "to contain \(show(needle))", actual: near(needle, in: haystack))
   }
 
-  static func matches(_ pattern: String, in haystack: String) -> Verdict {
+  package static func matches(_ pattern: String, in haystack: String) -> Verdict {
     let regex: Regex<AnyRegexOutput>
     do {
       regex = try Regex(pattern).anchorsMatchLineEndings()
@@ -39,7 +39,7 @@ enum TextMatch {
 
   /// Equality after dropping the trailing newline every command prints; a long mismatch names
   /// the first line that differs, as a short `-`/`+` diff.
-  static func equals(_ expected: String, _ actual: String) -> Verdict {
+  package static func equals(_ expected: String, _ actual: String) -> Verdict {
     var trimmed = Substring(actual)
     while trimmed.last == "\n" || trimmed.last == "\r\n" { trimmed = trimmed.dropLast() }
     guard expected != trimmed else { return .pass }

@@ -32,19 +32,19 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
   }
 
   /// `2026-11-29T17:01:11`: UTC to the second with no zone, as Ant's JUnit schema demands.
-  var secondsWithoutZone: String {
+  package var secondsWithoutZone: String {
     let (date, seconds, _) = parts
     return "\(date)T\(seconds)"
   }
 
   /// The time `milliseconds` later.
-  func adding(milliseconds: Double) -> Timestamp {
+  package func adding(milliseconds: Double) -> Timestamp {
     let bounded = milliseconds.isFinite ? min(max(milliseconds, -3e16), 3e16) : 0
     return Timestamp(millisecondsSince1970: millisecondsSince1970 &+ Int64(bounded.rounded()))
   }
 
   /// Milliseconds from `earlier` to this time, never negative (a wall clock can step back).
-  func milliseconds(since earlier: Timestamp) -> Double {
+  package func milliseconds(since earlier: Timestamp) -> Double {
     Double(max(0, millisecondsSince1970 - earlier.millisecondsSince1970))
   }
 
@@ -111,7 +111,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
   }
 
   // Howard Hinnant's days_from_civil and civil_from_days: the proleptic Gregorian calendar.
-  static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+  package static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
     let shiftedYear = month <= 2 ? year - 1 : year
     let (era, yearOfEra) = shiftedYear.floorDivided(by: 400)
     let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1

@@ -1,5 +1,5 @@
 /// What a resource's comparison concluded, before the runner adds names and timing.
-enum Verdict: Sendable, Equatable {
+package enum Verdict: Sendable, Equatable {
   case pass
   /// A pass that says what was found (the mode, the version installed), for reports that show it.
   case passed(found: String)

@@ -29,11 +29,11 @@ public struct HostProfile: Sendable, Hashable, Codable {
   }
 
   /// The two commands whose output `detect` reads.
-  static let osReleaseCommand = ProbeCommand(["cat", "/etc/os-release"])
-  static let initCommand = ProbeCommand(["cat", "/proc/1/comm"])
+  package static let osReleaseCommand = ProbeCommand(["cat", "/etc/os-release"])
+  package static let initCommand = ProbeCommand(["cat", "/proc/1/comm"])
 
   /// Reads the family from os-release `ID`/`ID_LIKE` and the service manager from PID 1.
-  static func detect(osRelease: String, initComm: String) -> HostProfile {
+  package static func detect(osRelease: String, initComm: String) -> HostProfile {
     let fields = parseOSRelease(osRelease)
     let ids = ([fields["ID"] ?? ""] + (fields["ID_LIKE"] ?? "").split(separator: " ").map(String.init))
       .map { $0.lowercased() }
@@ -62,7 +62,7 @@ public struct HostProfile: Sendable, Hashable, Codable {
   }
 
   /// `KEY=value` lines with optional shell-style quotes, as os-release(5) defines them.
-  static func parseOSRelease(_ text: String) -> [String: String] {
+  package static func parseOSRelease(_ text: String) -> [String: String] {
     var fields: [String: String] = [:]
     for line in text.split(separator: "\n") {
       guard let equals = line.firstIndex(of: "="), !line.hasPrefix("#") else { continue }
@@ -77,7 +77,7 @@ public struct HostProfile: Sendable, Hashable, Codable {
 }
 
 extension StringProtocol {
-  func trimmingWhitespace() -> String {
+  package func trimmingWhitespace() -> String {
     var view = Substring(self)
     while let first = view.first, first.isWhitespace { view = view.dropFirst() }
     while let last = view.last, last.isWhitespace { view = view.dropLast() }

@@ -1,13 +1,13 @@
 /// An IPv4 or IPv6 address, parsed and printed canonically so `::1` and `0:0:0:0:0:0:0:1` compare equal.
-struct IPAddress: Sendable, Hashable, CustomStringConvertible {
+package struct IPAddress: Sendable, Hashable, CustomStringConvertible {
   let bytes: [UInt8]
 
-  init?(bytes: [UInt8]) {
+  package init?(bytes: [UInt8]) {
     guard bytes.count == 4 || bytes.count == 16 else { return nil }
     self.bytes = bytes
   }
 
-  init?(_ text: String) {
+  package init?(_ text: String) {
     var text = Substring(text)
     if text.hasPrefix("["), text.hasSuffix("]") { text = text.dropFirst().dropLast() }
     if let zone = text.firstIndex(of: "%") { text = text[..<zone] }
@@ -33,11 +33,11 @@ struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     bytes = all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }
   }
 
-  var isIPv4: Bool { bytes.count == 4 }
-  var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
+  package var isIPv4: Bool { bytes.count == 4 }
+  package var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
 
   /// RFC 5952 text for IPv6 (longest zero run compressed), dotted quad for IPv4.
-  var description: String {
+  package var description: String {
     if isIPv4 { return bytes.map(String.init).joined(separator: ".") }
     let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
     var bestStart = -1

@@ -20,8 +20,8 @@ public struct ProbeCommand: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Quotes arguments for a POSIX shell; the only place InfraSpec builds shell text.
-enum ShellQuoting {
-  static func quote(_ argument: String) -> String {
+package enum ShellQuoting {
+  package static func quote(_ argument: String) -> String {
     let safe = argument.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0)) }
     if safe && !argument.isEmpty { return argument }
     return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -30,7 +30,7 @@ public enum ProbeError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension Duration {
   /// "1.5s", "250ms": short enough for a failure line.
-  var formatted: String {
+  package var formatted: String {
     let ms = Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
     return ms % 1000 == 0 ? "\(ms / 1000)s" : ms >= 1000 ? "\(Double(ms) / 1000)s" : "\(ms)ms"
   }

@@ -1,3 +1,6 @@
+public import InfraSpecCore
+public import InfraSpecTransports
+public import InfraSpecDNS
 import Foundation
 
 #if canImport(Glibc)

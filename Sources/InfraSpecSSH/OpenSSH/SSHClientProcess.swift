@@ -1,3 +1,6 @@
+package import InfraSpecCore
+package import InfraSpecTransports
+package import InfraSpecDNS
 import Foundation
 
 #if canImport(Glibc)
@@ -9,7 +12,7 @@ import Foundation
 ///
 /// posix_spawn and waitpid, not Foundation's `Process`, whose monitor thread can miss exits when
 /// several children run at once.
-final class SSHClientProcess: @unchecked Sendable {
+package final class SSHClientProcess: @unchecked Sendable {
   let pid: pid_t
   private let lock = NSLock()
   private var silenceDeadline: ContinuousClock.Instant?
@@ -24,7 +27,7 @@ final class SSHClientProcess: @unchecked Sendable {
 
   /// Stops every `ssh` this process started that is still running; SIGTERM lets a master
   /// remove its control socket.
-  static func terminateAll() {
+  package static func terminateAll() {
     for pid in registryLock.withLock({ running }) { _ = Glibc.kill(pid, SIGTERM) }
   }
 
