@@ -1,10 +1,12 @@
-// Spec files import only InfraSpec; the types they name from the lower layers come with it.
+// Spec files import only InfraSpec; the lower layers whose types they name come with it. The
+// transports, SSH and reporters stay out of a spec's sight (the CLI imports them itself).
 @_exported public import InfraSpecCore
 @_exported public import InfraSpecDNS
 @_exported public import InfraSpecEdge
-@_exported public import InfraSpecReporters
-@_exported public import InfraSpecSSH
-@_exported public import InfraSpecTransports
+// Public only for the runner's SPI (`SpecMain`, `ReportOutputs`), not re-exported.
+public import InfraSpecReporters
+public import InfraSpecSSH
+public import InfraSpecTransports
 
 // Foundation on Linux has an `OutputStream` too; inside InfraSpec the name means the reporters' one.
 typealias OutputStream = InfraSpecReporters.OutputStream

@@ -1,6 +1,9 @@
 public import ArgumentParser
 internal import Foundation
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// Which hosts, and how to reach them over SSH.
 struct HostOptions: ParsableArguments {

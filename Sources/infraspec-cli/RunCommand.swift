@@ -1,6 +1,9 @@
 internal import ArgumentParser
 internal import Foundation
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// `infraspec run`: compile the specs (cached) and check this machine.
 struct RunCommand: AsyncParsableCommand {

@@ -2,6 +2,9 @@ internal import ArgumentParser
 internal import Dispatch
 internal import Foundation
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 #if canImport(Glibc)
   internal import Glibc

@@ -1,5 +1,8 @@
 public import ArgumentParser
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// Which spec files, and which of their checks.
 struct SpecOptions: ParsableArguments {
