@@ -4,9 +4,9 @@
 @_exported public import InfraSpecDNS
 @_exported public import InfraSpecEdge
 // Public only for the runner's SPI (`SpecMain`, `ReportOutputs`), not re-exported.
-public import InfraSpecReporters
-public import InfraSpecSSH
-public import InfraSpecTransports
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 // Foundation on Linux has an `OutputStream` too; inside InfraSpec the name means the reporters' one.
 typealias OutputStream = InfraSpecReporters.OutputStream

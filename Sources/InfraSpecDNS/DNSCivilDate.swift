@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// A UTC calendar date and time, computed without Foundation (Howard Hinnant's days-from-civil algorithm).
 struct DNSCivilDate: Sendable, Equatable {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 import Dispatch
 
 /// Sends DNS queries over UDP (TCP on truncation) or TCP, and checks that the reply answers the query.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Why a DNS query got no usable answer: the check could not be made, which is not a failed check.
 package struct DNSClientError: Error, Sendable, Equatable, CustomStringConvertible {

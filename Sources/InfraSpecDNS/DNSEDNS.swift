@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// The EDNS0 OPT pseudo-record of a message (RFC 6891).
 struct DNSEDNS: Sendable, Hashable {

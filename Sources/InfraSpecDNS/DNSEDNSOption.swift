@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// One option inside an OPT record, kept as raw bytes.
 struct DNSEDNSOption: Sendable, Hashable {

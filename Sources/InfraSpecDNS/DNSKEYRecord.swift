@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// The data of a DNSKEY record.
 package struct DNSKEYRecord: Sendable, Hashable {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// A DNS message: header, question, answer, authority and additional sections, and EDNS0.
 package struct DNSMessage: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// A domain name: compares case-insensitively and orders canonically (RFC 4034 §6.1).
 package struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// One entry of a message's question section.
 struct DNSQuestion: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 extension DNSRData: CustomStringConvertible {
   /// The RDATA as `dig +nosplit` prints it.

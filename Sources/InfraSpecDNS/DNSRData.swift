@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// The typed data of a resource record; types InfraSpec does not know stay raw bytes (RFC 3597).
 package enum DNSRData: Sendable, Hashable {

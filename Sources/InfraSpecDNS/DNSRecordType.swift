@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// A DNS resource record type such as `.a`, `.aaaa` or `.mx`.
 public struct DNSRecordType: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// A resource record as it appears in a message section.
 package struct DNSResourceRecord: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// A DNS response code, including the EDNS0 extended bits.
 public struct DNSResponseCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Zonemaster- and DNSViz-style audit rules: algorithms, signature lifetimes, TTLs, CDS/CDNSKEY,
 /// and RRsets compared across servers.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Whole-zone checks: every RRset the server lets us enumerate, not just the apex.
 extension DNSSECAudit {

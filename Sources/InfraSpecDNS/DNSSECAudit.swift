@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Audits one zone's DNSSEC as its authoritative servers serve it, returning findings in InfraSpec's grammar.
 package struct DNSSECAudit: Sendable {

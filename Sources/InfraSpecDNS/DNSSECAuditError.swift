@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Why a DNSSEC audit could not check something: not a failed check, but no verdict at all.
 package struct DNSSECAuditError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// A chain of trust from an anchor down to one zone, judged as a validating resolver would
 /// (RFC 4035 §5): secure, insecure (a proven unsigned delegation), bogus, or indeterminate (we

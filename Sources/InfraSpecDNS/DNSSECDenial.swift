@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// NSEC and NSEC3 proofs that a name or a type does not exist (RFC 4035 §5.4, RFC 5155 §8).
 struct DNSSECDenial: Sendable {

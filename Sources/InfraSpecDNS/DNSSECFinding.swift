@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// One verdict of a DNSSEC audit, with a message in InfraSpec's failure grammar.
 package struct DNSSECFinding: Sendable, Hashable, CustomStringConvertible {

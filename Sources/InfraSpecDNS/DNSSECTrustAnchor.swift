@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Where validation starts: DS or DNSKEY records for one zone, as a resolver is configured with.
 ///

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 internal import Foundation
 
 /// Reads a trust anchor given as text or, when it names a file, from that file.

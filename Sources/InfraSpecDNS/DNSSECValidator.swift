@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Checks RRSIGs, DS records and signature lifetimes as RFC 4034 and 4035 define them.
 enum DNSSECValidator {

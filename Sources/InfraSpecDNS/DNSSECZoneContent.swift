@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// A zone's signed RRsets as one server lets them be enumerated: by zone transfer when it allows
 /// one, else by walking the NSEC chain; with NSEC3 (which hides the names) the apex, the names the

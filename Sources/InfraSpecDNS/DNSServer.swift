@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// An authoritative server to ask: a name for messages, and the address and port to send queries to.
 package struct DNSServer: Sendable, Hashable {

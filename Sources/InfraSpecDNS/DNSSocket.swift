@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 import Glibc
 
 /// Blocking POSIX socket exchanges bounded by `poll()` deadlines; callers run them off the cooperative pool.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Carries one DNS-over-TCP exchange (RFC 7766 framing) over a plain socket or an SSH channel.
 package protocol DNSStreamConnector: Sendable {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 import Dispatch
 
 /// DNS over a direct TCP connection from this machine.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Base64, base32hex and hex as DNS presentation format uses them, without Foundation.
 enum DNSTextEncoding {

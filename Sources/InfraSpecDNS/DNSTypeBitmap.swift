@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// The windowed type bitmap of NSEC and NSEC3 records (RFC 4034 §4.1.2).
 enum DNSTypeBitmap {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Why a DNS message or name could not be decoded, encoded or parsed.
 package struct DNSWireError: Error, Sendable, Equatable, CustomStringConvertible {

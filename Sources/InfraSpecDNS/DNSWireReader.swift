@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Reads DNS wire data with bounds checks that turn hostile input into `DNSWireError`s.
 package struct DNSWireReader {

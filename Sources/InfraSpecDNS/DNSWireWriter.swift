@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Builds DNS wire data; names are never compressed, which keeps DNSSEC canonical forms simple.
 struct DNSWireWriter {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 internal import Foundation
 
 /// Reads a master file (RFC 1035 §5, with BIND's TTL units and RFC 3597's `\# len hex`) into

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// The data of a DS record: which key of the child zone the parent vouches for.
 package struct DSRecord: Sendable, Hashable {

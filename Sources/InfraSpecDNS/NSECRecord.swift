@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// The data of an NSEC record.
 package struct NSECRecord: Sendable, Hashable {

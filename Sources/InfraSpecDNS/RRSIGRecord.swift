@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// The data of an RRSIG record.
 package struct RRSIGRecord: Sendable, Hashable {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// The data of an SOA record.
 package struct SOARecord: Sendable, Hashable {

@@ -1,5 +1,5 @@
-package import InfraSpecCore
-package import InfraSpecTransports
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecTransports
 
 /// A `Cache-Control` header read as directives (RFC 9111): `public, max-age=60, stale-if-error=86400`.
 package struct CacheControl: Sendable, Equatable {

@@ -1,5 +1,5 @@
-package import InfraSpecCore
-package import InfraSpecTransports
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecTransports
 internal import COpenSSL
 
 /// Verifies a served chain with OpenSSL against trust anchors read from a CA file, at a given time.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) package import InfraSpecCore
 package import InfraSpecTransports
 
 /// Where an edge check's TCP connection starts: here for the local transport, at the host for a

@@ -1,5 +1,5 @@
-package import InfraSpecCore
-package import InfraSpecTransports
+@_spi(Runner) package import InfraSpecCore
+internal import InfraSpecTransports
 internal import Crypto
 
 /// One HTTP/1.1 GET over an `HTTPConnection`, read with hard bounds: headers up to

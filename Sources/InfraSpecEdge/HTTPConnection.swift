@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 package import InfraSpecTransports
 
 /// The bytes under an HTTP exchange: a plain TCP stream, or a TLS session over one.

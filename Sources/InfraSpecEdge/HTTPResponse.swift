@@ -1,5 +1,5 @@
-package import InfraSpecCore
-package import InfraSpecTransports
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecTransports
 
 /// An HTTP/1.1 response as read: the headers whole, the body only up to a bound.
 package struct HTTPResponse: Sendable {

@@ -1,5 +1,5 @@
-package import InfraSpecCore
-package import InfraSpecTransports
+@_spi(Runner) package import InfraSpecCore
+internal import InfraSpecTransports
 
 /// An `http://` or `https://` URL split for a request; control characters, spaces and anything
 /// that could smuggle a second request line are refused before a byte is sent.

@@ -1,5 +1,5 @@
-package import InfraSpecCore
-package import InfraSpecTransports
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecTransports
 internal import COpenSSL
 
 extension TLSProtocolVersion {

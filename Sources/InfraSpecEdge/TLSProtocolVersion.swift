@@ -1,5 +1,5 @@
-public import InfraSpecCore
-public import InfraSpecTransports
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecTransports
 
 /// A TLS protocol version, for `TLS(…).rejects(.tls1_1)` and `.protocolVersion(.tls1_3)`.
 public enum TLSProtocolVersion: String, Sendable, CaseIterable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) package import InfraSpecCore
 package import InfraSpecTransports
 internal import COpenSSL
 

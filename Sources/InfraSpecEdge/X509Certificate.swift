@@ -1,5 +1,5 @@
-package import InfraSpecCore
-package import InfraSpecTransports
+@_spi(Runner) package import InfraSpecCore
+internal import InfraSpecTransports
 internal import COpenSSL
 internal import Crypto
 internal import Foundation

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Text from a host or a spec may carry terminal escapes (`ESC ] 0 ; title BEL` sets a window
 /// title, `ESC [ 2 J` clears the screen): every reporter writes control characters as visible

@@ -1,10 +1,11 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 
 /// GitHub Actions workflow commands: an `::error` annotation on the spec line of each failed check,
 /// `::warning` for each one that could not be checked, and a Markdown table in the job summary.
 ///
 /// GitHub shows only a few annotations per step, so after ten one `::notice` says how many more
 /// there are; failures come before warnings, because they are what a reader must act on.
+@_spi(Runner)
 public struct GitHubReporter: Reporter {
   let output: OutputStream
   let stepSummaryPath: String?

@@ -1,10 +1,11 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 
 /// The terminal view: one line per check as it finishes, then every failure with the
 /// `file:line:column:` editors jump to, then one summary line.
 ///
 /// With several hosts, checks are not listed as they finish (hosts interleave): progress goes to
 /// stderr instead, and failures are printed grouped by host at the end.
+@_spi(Runner)
 public struct HumanReporter: Reporter {
   let output: OutputStream
   let color: Bool

@@ -1,8 +1,9 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 internal import Foundation
 
 /// One versioned JSON document per run: every result, host and time, so `infraspec report merge`
 /// can replay shards of a fleet run into any other format.
+@_spi(Runner)
 public struct JSONReporter: Reporter {
   let output: OutputStream
   private var record = RunRecord()

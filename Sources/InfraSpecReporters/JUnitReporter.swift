@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 
 /// JUnit XML as Jenkins, GitLab and Ant's JUnitReport read it, written whole when the run ends.
 ///
@@ -9,6 +9,7 @@ public import InfraSpecCore
 /// actions link with); `strict` leaves them out, because the Jenkins xUnit and Ant schemas allow no
 /// other attributes. An unreachable host is one test case with an `<error>`; a check an
 /// interrupted run never finished is one too, so the counts add up to what was planned.
+@_spi(Runner)
 public struct JUnitReporter: Reporter {
   let output: OutputStream
   /// Only what both schemas allow: no `file` and `line` attributes.

@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 #if canImport(Glibc)
   internal import Glibc
 #elseif canImport(Musl)

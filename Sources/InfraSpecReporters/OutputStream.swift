@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 #if canImport(Glibc)
   internal import Glibc
 #elseif canImport(Musl)
@@ -12,6 +12,7 @@ internal import Synchronization
 /// A write that fails (a full disk, `/dev/full`) is remembered, not ignored: `failures` lists them
 /// so the run ends with its own exit code. A report file is written beside its destination and
 /// renamed into place by `finish()`, so a half-written report never stands where a whole one should.
+@_spi(Runner)
 public struct OutputStream: Sendable {
   let descriptor: Int32
   /// Tells streams apart for `failures`; descriptors are reused once closed.

@@ -1,6 +1,7 @@
-public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Why a report file could not be written or read, with the file it concerns.
+@_spi(Runner)
 public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
   /// What kind of problem it is, for callers that react differently to each.
   public enum Code: String, Sendable {

@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 internal import Foundation
 
 /// `infraspec report merge`: JSON reports of shards or separate runs, replayed as one run.

@@ -1,6 +1,7 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 
 /// Turns the event stream into one output format; reporters see events one at a time, in order.
+@_spi(Runner)
 public protocol Reporter {
   /// Takes the next event, which is happening now.
   mutating func report(_ event: Event)

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) package import InfraSpecCore
 
 /// Everything a run reported, gathered from its events: the JSON report's document, the input of
 /// the reporters that write once at the end, and what a merge replays.

@@ -1,10 +1,11 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 
 /// TAP version 13 with YAML diagnostics, as `prove`, Jenkins and tap consumers read it.
 ///
 /// One host: its checks are the test points. Several hosts: one subtest per host (`# Subtest:`,
 /// indented four spaces), printed whole when the host finishes, because hosts run concurrently
 /// and a subtest's lines must not interleave with another's.
+@_spi(Runner)
 public struct TAPReporter: Reporter {
   let output: OutputStream
   private var hostCount = 0

@@ -1,6 +1,6 @@
-package import InfraSpecCore
-package import InfraSpecTransports
-package import InfraSpecDNS
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecTransports
+internal import InfraSpecDNS
 import Crypto
 import Foundation
 

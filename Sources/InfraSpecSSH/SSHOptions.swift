@@ -1,6 +1,6 @@
-public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 public import InfraSpecTransports
-public import InfraSpecDNS
+internal import InfraSpecDNS
 
 /// How to reach and trust a host over SSH, on top of what the user's `~/.ssh/config` says.
 public struct SSHOptions: Sendable {

@@ -1,6 +1,6 @@
-public import InfraSpecCore
-public import InfraSpecTransports
-public import InfraSpecDNS
+@_spi(Runner) public import InfraSpecCore
+internal import InfraSpecTransports
+internal import InfraSpecDNS
 import Foundation
 
 /// A TCP connection made by the SSH server on the host (`direct-tcpip`), e.g. DNS over TCP asked

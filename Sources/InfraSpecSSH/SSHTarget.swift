@@ -1,6 +1,6 @@
-public import InfraSpecCore
-public import InfraSpecTransports
-public import InfraSpecDNS
+@_spi(Runner) public import InfraSpecCore
+internal import InfraSpecTransports
+internal import InfraSpecDNS
 
 /// A host to reach over SSH as a user writes it: `lax1`, `ops@lax1`, `ops@lax1:2222`,
 /// `ssh://ops@lax1:2222`, `[::1]:2222`.

@@ -1,5 +1,5 @@
-package import InfraSpecCore
-package import InfraSpecTransports
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecTransports
 package import InfraSpecDNS
 
 /// DNS over TCP through the SSH connection: the query leaves from the host, so the answer is the

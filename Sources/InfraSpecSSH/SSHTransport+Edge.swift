@@ -1,6 +1,6 @@
-package import InfraSpecCore
+@_spi(Runner) package import InfraSpecCore
 package import InfraSpecTransports
-package import InfraSpecDNS
+internal import InfraSpecDNS
 
 /// Edge checks (TLS, HTTP) through the SSH connection: the TCP connection starts at the host, so
 /// the certificate and the response are the ones the host sees.

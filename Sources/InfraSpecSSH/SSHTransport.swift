@@ -1,6 +1,6 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 public import InfraSpecTransports
-public import InfraSpecDNS
+internal import InfraSpecDNS
 import Foundation
 
 /// Runs probes on a host over SSH with libssh2, batching each `runAll` into one remote script.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) package import InfraSpecCore
 import Foundation
 
 /// Turns one batch script's output into one result per command, each delivered exactly once.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// One probe's result as the batch script reported it.
 struct BatchRecord: Equatable {

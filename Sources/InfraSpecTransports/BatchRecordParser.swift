@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

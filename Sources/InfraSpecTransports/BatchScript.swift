@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 import Foundation
 
 /// The one remote script that runs a batch of probes through a single `sh`, shared by every

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) package import InfraSpecCore
 
 /// A TCP connection the edge clients (TLS, HTTP) talk over: a socket from this machine, or a
 /// connection the SSH server opens from the host (`direct-tcpip`).

@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 internal import Foundation
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 #if canImport(Glibc)
   internal import Glibc
 #endif

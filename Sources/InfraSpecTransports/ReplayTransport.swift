@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 
 /// Answers probes from recorded output: the test double for probe sets of OS families this
 /// machine is not (RHEL, Alpine), fed with output recorded on real hosts.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 import Foundation
 
 /// A value handed over once between threads, to whoever waits for it.

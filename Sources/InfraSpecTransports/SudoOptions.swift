@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// Runs every probe through `sudo` on the host, never waiting at a password prompt.
 public struct SudoOptions: Sendable, Hashable {

@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 
 /// Where probes run: this machine, a host over SSH, or recorded output in unit tests.
 ///

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import Foundation
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
 @_spi(Runner) internal import InfraSpecReporters
 internal import InfraSpecSSH
 internal import InfraSpecTransports

@@ -1,5 +1,6 @@
 internal import ArgumentParser
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
 @_spi(Runner) internal import InfraSpecReporters
 internal import InfraSpecSSH
 internal import InfraSpecTransports

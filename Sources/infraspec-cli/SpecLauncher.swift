@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import Dispatch
 internal import Foundation
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
 @_spi(Runner) internal import InfraSpecReporters
 internal import InfraSpecSSH
 internal import InfraSpecTransports

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import InfraSpec
-internal import InfraSpecReporters
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
 internal import InfraSpecSSH
 internal import InfraSpecTransports
 

@@ -1,4 +1,4 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 
 /// How a resource written outside InfraSpec learns its facts: one read-only command (an argv,
 /// never shell text), another for the OS families that need it, and a parser of its output.

@@ -1,4 +1,4 @@
-package import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 
 /// How a kernel parameter is learned: its file under `/proc/sys`, read with `cat` (what
 /// `sysctl -n` prints), the same on every OS family.

@@ -1,9 +1,9 @@
-public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecCore
 public import InfraSpecDNS
-public import InfraSpecTransports
-public import InfraSpecSSH
-public import InfraSpecEdge
-public import InfraSpecReporters
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
 
 /// What a DNS server answers for one name and type, asked by InfraSpec's own client.
 ///

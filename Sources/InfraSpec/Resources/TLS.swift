@@ -1,9 +1,9 @@
-public import InfraSpecCore
-public import InfraSpecDNS
-public import InfraSpecTransports
-public import InfraSpecSSH
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
 public import InfraSpecEdge
-public import InfraSpecReporters
+@_spi(Runner) internal import InfraSpecReporters
 
 /// The TLS endpoint a server presents for one name, handshaken by InfraSpec's own client
 /// (OpenSSL) from the host's point of view.

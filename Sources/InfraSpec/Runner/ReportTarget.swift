@@ -1,9 +1,9 @@
-public import InfraSpecCore
-public import InfraSpecDNS
-public import InfraSpecTransports
-public import InfraSpecSSH
-public import InfraSpecEdge
-public import InfraSpecReporters
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
 
 /// A report written to a file beside the one on stdout: `--report junit=out/junit.xml`.
 @_spi(Runner)

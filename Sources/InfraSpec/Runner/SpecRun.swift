@@ -1,9 +1,9 @@
-package import InfraSpecCore
-package import InfraSpecDNS
-package import InfraSpecTransports
-package import InfraSpecSSH
-package import InfraSpecEdge
-package import InfraSpecReporters
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
 internal import Dispatch
 internal import Synchronization
 

@@ -1,4 +1,5 @@
 /// A check's verdict on one host, with everything reporters print about it.
+@_spi(Runner)
 public struct CheckResult: Sendable, Codable, Equatable {
   public var host: String
   /// 1-based position among the host's checks, in spec order.

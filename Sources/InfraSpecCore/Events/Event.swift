@@ -1,4 +1,5 @@
 /// What happens during a run, in order; reporters turn events into TAP, JUnit, a terminal view.
+@_spi(Runner)
 public enum Event: Sendable, Codable {
   /// Before anything runs: the hosts and how many checks each will report.
   case runStarted(hosts: [String], checksPerHost: Int)

@@ -1,5 +1,6 @@
 /// One host's value for one fleet assertion, kept in the JSON report so `infraspec report merge`
 /// can judge the assertion over every shard's hosts, not just one shard's.
+@_spi(Runner)
 public struct FleetValue: Sendable, Codable, Equatable {
   /// The assertion: its spec location, the same in every shard.
   public var check: String

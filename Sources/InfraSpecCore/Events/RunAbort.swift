@@ -1,5 +1,6 @@
 /// Why a run stopped before it finished, and the checks it never finished: reports carry this so
 /// an interrupted, crashed or uncompiled run is never green.
+@_spi(Runner)
 public struct RunAbort: Sendable, Codable, Equatable {
   public enum Kind: String, Sendable, Codable {
     /// Ctrl-C or SIGTERM (or a CI job timeout) stopped the run.

@@ -1,4 +1,5 @@
 /// Counts of verdicts, and the exit code they add up to.
+@_spi(Runner)
 public struct Summary: Sendable, Codable, Equatable {
   public var passed = 0
   public var failed = 0
@@ -42,6 +43,7 @@ public struct Summary: Sendable, Codable, Equatable {
 }
 
 /// The process exit codes InfraSpec promises to scripts and CI systems.
+@_spi(Runner)
 public enum ExitCode: Int32, Sendable, Codable {
   case success = 0
   case checkFailed = 1

@@ -5,6 +5,7 @@
 #endif
 
 /// A wall-clock time in UTC, as reports print it; replayed reports carry the recorded ones.
+@_spi(Runner)
 public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
   /// Milliseconds since 1970-01-01T00:00:00Z.
   public var millisecondsSince1970: Int64

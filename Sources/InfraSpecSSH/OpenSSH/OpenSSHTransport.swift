@@ -1,6 +1,6 @@
-public import InfraSpecCore
+@_spi(Runner) public import InfraSpecCore
 public import InfraSpecTransports
-public import InfraSpecDNS
+internal import InfraSpecDNS
 import Foundation
 
 #if canImport(Glibc)

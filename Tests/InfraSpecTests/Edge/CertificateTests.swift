@@ -2,12 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
-@testable import InfraSpecCore
+@_spi(Runner) @testable import InfraSpecCore
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
 @testable import InfraSpecEdge
-@testable import InfraSpecReporters
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// PEM files on the host, read through the transport: expiry, names, issuer, key match, order.
 @Suite("Certificate files", .enabled(if: EdgeFixture.shouldRun))

@@ -1,7 +1,7 @@
 import Testing
 
 @_spi(Runner) @testable import InfraSpec
-@testable import InfraSpecCore
+@_spi(Runner) @testable import InfraSpecCore
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH

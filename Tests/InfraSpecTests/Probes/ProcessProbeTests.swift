@@ -2,12 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
-@testable import InfraSpecCore
+@_spi(Runner) @testable import InfraSpecCore
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
 @testable import InfraSpecEdge
-@testable import InfraSpecReporters
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// `Process` counts the host's processes, not InfraSpec's own: `ps` itself, the shells and
 /// watchdogs of a remote batch, and locally the spec binary's children.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @_spi(Runner) @testable import InfraSpec
-@testable import InfraSpecCore
+@_spi(Runner) @testable import InfraSpecCore
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH

@@ -1,12 +1,12 @@
 import Testing
 
 @testable import InfraSpec
-@testable import InfraSpecCore
+@_spi(Runner) @testable import InfraSpecCore
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
 @testable import InfraSpecEdge
-@testable import InfraSpecReporters
+@_spi(Runner) @testable import InfraSpecReporters
 
 @Suite("timestamps")
 struct TimestampTests {

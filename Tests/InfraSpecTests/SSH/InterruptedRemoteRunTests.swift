@@ -2,12 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
-@testable import InfraSpecCore
+@_spi(Runner) @testable import InfraSpecCore
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
 @testable import InfraSpecEdge
-@testable import InfraSpecReporters
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Ctrl-C during `infraspec run --host`: nothing the run started lingers, here or on the host.
 @Suite("infraspec run --host interrupted", .serialized)

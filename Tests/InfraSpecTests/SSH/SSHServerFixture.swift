@@ -1,11 +1,11 @@
 import Foundation
 @testable import InfraSpec
-@testable import InfraSpecCore
+@_spi(Runner) @testable import InfraSpecCore
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
 @testable import InfraSpecEdge
-@testable import InfraSpecReporters
+@_spi(Runner) @testable import InfraSpecReporters
 
 #if canImport(Glibc)
   import Glibc
