@@ -10,7 +10,8 @@ internal import InfraSpecEdge
 /// Every modifier appends one assertion and returns a copy, so one line states several facts:
 /// `Interface("eth0").isUp().mtu(9000)` is two checks.
 public protocol Resource: Sendable {
-  /// The resource's subject, probes and assertions so far; public only so the DSL can build it.
+  /// The resource's subject, probes and assertions so far; a resource of your own stores
+  /// `__ResourceChain(_:probe:)` here and never reads it.
   var __chain: __ResourceChain { get set }
 
   /// The check a resource written with no modifier stands for (`File("/etc/motd")` alone):

@@ -7,7 +7,8 @@ internal import InfraSpecEdge
 
 /// The state behind a resource value: what it is, how to probe it, what is asserted about it.
 ///
-/// Public so `Resource` can require it; spec authors never touch it.
+/// Public so `Resource` can require it. A spec file never touches it; a resource written in
+/// `Support/` makes one with `init(_:probe:)` (see "Writing your own resource").
 public struct __ResourceChain: Sendable {
   let subject: String
   let plan: FactPlanner
