@@ -34,6 +34,20 @@ struct UserResourceTests {
     #expect(!human.stdout.contains("KernelType.swift"), "\(human.stdout)")
   }
 
+  @Test("a spec file sees the DSL and its layers, not the transports, SSH or reporters")
+  func specSurface() throws {
+    let root = try CLI.workspace([
+      "surface.swift": "import InfraSpec\n\nlet t = LocalTransport.self\nlet r = TAPReporter.self\n"
+        + "let s = SSHTarget.self\nlet e = Event.self\n"
+    ])
+    defer { try? FileManager.default.removeItem(at: root) }
+    let result = try CLI.run(["run", "Specs"], in: root)
+    #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+    for name in ["LocalTransport", "TAPReporter", "SSHTarget", "Event"] {
+      #expect(result.stderr.contains("cannot find '\(name)' in scope"), "\(name): \(result.stderr)")
+    }
+  }
+
   @Test("the article's example is this test's spec folder, character for character")
   func articleShowsTheFixture() throws {
     let article = try String(
