@@ -23,18 +23,11 @@ public struct Command: Resource {
 
   /// A program and its arguments, run without a shell.
   public init(_ argv: [String]) {
-    self.init(argv: argv, subject: "command \(ProbeCommand(argv))", names: argv)
+    self.init(argv: argv, subject: "command \(CommandProbe.shown(argv))", names: argv)
   }
 
   private init(argv: [String], subject: String, names: [String]) {
-    let command = ProbeCommand(argv)
-    __chain = __ResourceChain(
-      subject: subject,
-      plan: { _ throws(ProbeError) in
-        FactPlan(commands: [command]) { outputs throws(ProbeError) in
-          .present(try outputs.output(command))
-        }
-      }, names: names)
+    __chain = __ResourceChain(subject: subject, plan: CommandProbe.planner(argv), names: names)
   }
 
   /// Written alone, `Command("…")` checks that it exits 0.
