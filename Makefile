@@ -38,8 +38,8 @@ install: $(if $(NO_BUILD),,release)
 	  $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
 	install -m 0755 $(BIN)/infraspec $(DESTDIR)$(PREFIX)/bin/infraspec
 	install -m 0755 $(BIN)/libInfraSpec.so $(LIB)/libInfraSpec.so
-	# Spec files compile against the module alone (library evolution): no dependency's module.
-	install -m 0644 $(BIN)/Modules/InfraSpec.swiftmodule $(BIN)/Modules/InfraSpec*.swiftinterface $(LIB)/Modules/
+	# Spec files compile against the InfraSpec* modules alone (library evolution, one per layer).
+	install -m 0644 $(BIN)/Modules/InfraSpec*.swiftmodule $(BIN)/Modules/InfraSpec*.swiftinterface $(LIB)/Modules/
 	# What `infraspec build` links a spec binary from: infraspec's own objects, as one.
 	ld -r -o $(LIB)/infraspec-objects.o @$(BIN)/infraspec.product/Objects.LinkFileList
 	rm -rf .build/man && mkdir -p .build/man && $(BIN)/generate-manual $(BIN)/infraspec --output-directory .build/man

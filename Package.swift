@@ -13,6 +13,8 @@ let package = Package(
   name: "InfraSpec",
   products: [
     .library(name: "InfraSpec", type: .dynamic, targets: ["InfraSpec"]),
+    // DNS and DNSSEC for other Swift programs, without the rest of InfraSpec.
+    .library(name: "InfraSpecDNS", targets: ["InfraSpecDNS"]),
     .executable(name: "infraspec", targets: ["infraspec"]),
   ],
   dependencies: [
@@ -28,13 +30,49 @@ let package = Package(
     // X.509 parsing, RFC 6125 host matching and chain verification; no X.509 code of our own. A
     // system library costs no compile time, unlike swift-nio-ssl or swift-certificates.
     .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+    // The layers, lowest first; an arrow not listed here does not compile. Every library target is
+    // built with library evolution, so a spec compile finds each one's `.swiftinterface` in
+    // `-I <bin>/Modules` and links them all through libInfraSpec.so.
+    // The model: checks' outcomes, events, source locations, the probe vocabulary. No OS I/O.
+    .target(name: "InfraSpecCore", swiftSettings: libraryEvolution),
+    // DNS wire format, a client over an abstract byte stream, DNSSEC validation.
+    .target(
+      name: "InfraSpecDNS",
+      dependencies: [
+        "InfraSpecCore",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ],
+      swiftSettings: libraryEvolution
+    ),
+    // Where probes run: the Transport protocol, this machine, the replay double, batch scripts.
+    .target(name: "InfraSpecTransports", dependencies: ["InfraSpecCore"], swiftSettings: libraryEvolution),
+    // SSH transports (libssh2 and the OpenSSH client); the only target that sees libssh2.
+    .target(
+      name: "InfraSpecSSH",
+      dependencies: [
+        "InfraSpecCore", "InfraSpecTransports", "InfraSpecDNS", "CLibSSH2",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: libraryEvolution
+    ),
+    // TLS and HTTP clients for edge checks; the only target that sees OpenSSL.
+    .target(
+      name: "InfraSpecEdge",
+      dependencies: [
+        "InfraSpecCore", "InfraSpecTransports", "COpenSSL",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: libraryEvolution
+    ),
+    // Reporters read events only: no hosts, no transports.
+    .target(name: "InfraSpecReporters", dependencies: ["InfraSpecCore"], swiftSettings: libraryEvolution),
+    // What spec files import: DSL, resources, probes, runner.
     .target(
       name: "InfraSpec",
       dependencies: [
-        "CLibSSH2",
-        "COpenSSL",
-        .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        "InfraSpecCore", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
+        "InfraSpecReporters",
       ],
       swiftSettings: libraryEvolution
     ),
@@ -51,7 +89,13 @@ let package = Package(
       plugins: ["GitCommit"]
     ),
     .plugin(name: "GitCommit", capability: .buildTool()),
-    .testTarget(name: "InfraSpecTests", dependencies: ["InfraSpec", "infraspec"]),
+    .testTarget(
+      name: "InfraSpecTests",
+      dependencies: [
+        "InfraSpec", "InfraSpecCore", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
+        "InfraSpecReporters", "infraspec",
+      ]
+    ),
   ]
 )
 

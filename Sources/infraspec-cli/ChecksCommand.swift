@@ -1,6 +1,10 @@
 internal import ArgumentParser
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// The command of a binary made by `infraspec build`: the flags of `infraspec run`, with the
 /// specs built in instead of named.

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecReporters
 
 #if canImport(Glibc)
   internal import Glibc

@@ -1,6 +1,10 @@
 public import ArgumentParser
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// Which hosts, and how to reach them over SSH.
 struct HostOptions: ParsableArguments {

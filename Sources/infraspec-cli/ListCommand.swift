@@ -1,5 +1,9 @@
 internal import ArgumentParser
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// `infraspec list`: every check and the probe commands it needs, without running any.
 struct ListCommand: AsyncParsableCommand {

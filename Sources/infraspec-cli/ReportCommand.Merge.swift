@@ -1,6 +1,10 @@
 internal import ArgumentParser
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 extension ReportCommand {
   /// `infraspec report merge`: the JSON reports of shards (or separate runs) as one report.
@@ -27,7 +31,7 @@ extension ReportCommand {
     }
 
     func run() async throws {
-      let terminal = InfraSpec.OutputStream.standardOutput.isTerminal
+      let terminal = InfraSpecReporters.OutputStream.standardOutput.isTerminal
       let environment = ProcessInfo.processInfo.environment
       let merged: ReportMerge.Result
       do {
@@ -38,15 +42,17 @@ extension ReportCommand {
             environment: environment)
         }
       } catch {
-        InfraSpec.OutputStream.standardError.write("infraspec: \(error.message)\n")
+        InfraSpecReporters.OutputStream.standardError.write("infraspec: \(error.message)\n")
         throw ArgumentParser.ExitCode(InfraSpec.ExitCode.usage.rawValue)
       }
       for line in merged.incomplete {
-        InfraSpec.OutputStream.standardError.write("infraspec: not a whole run: \(line)\n")
+        InfraSpecReporters.OutputStream.standardError.write("infraspec: not a whole run: \(line)\n")
       }
-      let failures = InfraSpec.OutputStream.failures
+      let failures = InfraSpecReporters.OutputStream.failures
       if !failures.isEmpty {
-        for failure in failures { InfraSpec.OutputStream.standardError.write("infraspec: \(failure)\n") }
+        for failure in failures {
+          InfraSpecReporters.OutputStream.standardError.write("infraspec: \(failure)\n")
+        }
         throw ArgumentParser.ExitCode(InfraSpec.ExitCode.reportNotWritten.rawValue)
       }
       throw ArgumentParser.ExitCode(merged.exitCode.rawValue)

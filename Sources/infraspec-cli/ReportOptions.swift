@@ -1,5 +1,9 @@
 internal import ArgumentParser
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// Reports written to files besides stdout, shared by `run` and `report merge`.
 struct ReportOptions: ParsableArguments {

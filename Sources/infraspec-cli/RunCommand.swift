@@ -1,6 +1,10 @@
 internal import ArgumentParser
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// `infraspec run`: compile the specs (cached) and check this machine.
 struct RunCommand: AsyncParsableCommand {

@@ -1,6 +1,10 @@
 internal import ArgumentParser
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// The flags `infraspec run` and a binary made by `infraspec build` share, so the two cannot
 /// drift apart: what is printed and written, how long a probe may take, which hosts are checked.
@@ -49,7 +53,7 @@ struct RunFlags: ParsableArguments {
     try targets.apply(to: &request)
     if let shard = targets.shard, request.hosts.isEmpty {
       // Never this machine instead: an empty shard checks nothing, and says so.
-      InfraSpec.OutputStream.standardError.write(
+      InfraSpecReporters.OutputStream.standardError.write(
         "infraspec: nothing to check: shard \(shard) holds none of the hosts\n")
       throw ArgumentParser.ExitCode(InfraSpec.ExitCode.nothingChecked.rawValue)
     }

@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecReporters
 
 #if canImport(Glibc)
   internal import Glibc
@@ -56,7 +57,7 @@ struct SelectOptions: ParsableArguments {
     request.failureMemory = path
     guard onlyFailures else { return }
     guard let failures = FailureMemory.read(path) else {
-      InfraSpec.OutputStream.standardError.write(
+      OutputStream.standardError.write(
         "infraspec: nothing to check: --only-failures: no earlier run of the specs in "
           + "\(Set(specFolders).sorted().joined(separator: ", ")) is remembered; run them once without it\n")
       throw ArgumentParser.ExitCode(InfraSpec.ExitCode.nothingChecked.rawValue)

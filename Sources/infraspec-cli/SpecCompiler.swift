@@ -1,5 +1,6 @@
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecReporters
 
 #if canImport(Glibc)
   internal import Glibc

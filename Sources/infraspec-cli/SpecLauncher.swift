@@ -2,6 +2,10 @@ internal import ArgumentParser
 internal import Dispatch
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 #if canImport(Glibc)
   internal import Glibc

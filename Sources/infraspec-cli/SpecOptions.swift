@@ -1,6 +1,10 @@
 public import ArgumentParser
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// Which spec files, and which of their checks.
 struct SpecOptions: ParsableArguments {

@@ -1,5 +1,9 @@
 internal import ArgumentParser
 internal import InfraSpec
+@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) internal import InfraSpecReporters
+internal import InfraSpecSSH
+internal import InfraSpecTransports
 
 /// `infraspec zone verify FILE`: a signed zone file checked offline, as ldns-verify-zone and
 /// dnssec-verify do, and for a window of validity (`--valid-for 7d`) as validns's `-t` does.

@@ -1,9 +1,17 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A thing on a host that assertions are chained onto, e.g. `File("/etc/hosts")`.
 ///
 /// Every modifier appends one assertion and returns a copy, so one line states several facts:
 /// `Interface("eth0").isUp().mtu(9000)` is two checks.
 public protocol Resource: Sendable {
-  /// The resource's subject, probes and assertions so far; public only so the DSL can build it.
+  /// The resource's subject, probes and assertions so far; a resource of your own stores
+  /// `__ResourceChain(_:probe:)` here and never reads it.
   var __chain: __ResourceChain { get set }
 
   /// The check a resource written with no modifier stands for (`File("/etc/motd")` alone):

@@ -1,6 +1,14 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// The state behind a resource value: what it is, how to probe it, what is asserted about it.
 ///
-/// Public so `Resource` can require it; spec authors never touch it.
+/// Public so `Resource` can require it. A spec file never touches it; a resource written in
+/// `Support/` makes one with `init(_:probe:)` (see "Writing your own resource").
 public struct __ResourceChain: Sendable {
   let subject: String
   let plan: FactPlanner

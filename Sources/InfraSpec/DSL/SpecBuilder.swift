@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// Collects the statements of a `describe` block into checks.
 ///
 /// One component type (`[Check]`) and no literal overloads keep type checking fast: a block of

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// One value a resource has on a host, for comparing across hosts with `Fleet`.
 ///
 ///     Fleet(Interface("eth0").macAddress).isUniquePerHost()

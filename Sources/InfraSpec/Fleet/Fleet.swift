@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// An assertion across all hosts of a run: one value compared on every host, hosts named on failure.
 ///
 ///     describe("rack 12", hosts: "hypervisors") {

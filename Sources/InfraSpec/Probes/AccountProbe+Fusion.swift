@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// How account probes fuse: one `getent passwd` for every user, one `getent group` for every
 /// group (glibc's and musl's `getent` take many keys, print the found entries in order and exit
 /// 2 when any is missing), and every `id -Gn` in one shell loop.

@@ -1,3 +1,9 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
 #if canImport(Glibc)
   internal import Glibc
 #endif
@@ -69,10 +75,4 @@ enum DNSProbe {
       throw .other("not a DNS name: \(TextMatch.show(text)) (\(error))")
     }
   }
-}
-
-/// A transport that can carry DNS over TCP from the host's side (SSH `direct-tcpip`), so a query
-/// gets the answer the host itself would get.
-protocol DNSTunneling: Transport {
-  var dnsConnector: any DNSStreamConnector { get }
 }

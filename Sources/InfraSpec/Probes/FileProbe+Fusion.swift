@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// How file probes fuse: one `stat` for every path of a host, one `sha256sum` for every digest,
 /// and every `readlink` in one shell. Each path keeps its own answer: a missing one is reported
 /// for itself (exit 3 or 4, as `statScript` would), the others are read as usual.

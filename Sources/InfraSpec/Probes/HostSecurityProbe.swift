@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// Kernel modules from `/sys/module`, the effective sshd configuration from `sshd -T`, and SSH
 /// host key fingerprints from `ssh-keygen -l`: the same on every Linux family.
 enum HostSecurityProbe {

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// How reads of kernel files fuse: every `cat` of a `/proc` or `/sys` file a host's checks need
 /// (sysctls, mounts, sockets, interface attributes) is one `awk` reading them all.
 ///

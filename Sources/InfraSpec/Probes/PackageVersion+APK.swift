@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 extension PackageVersion {
   /// apk-tools' ordering of `digit{.digit}...{letter}{_suffix{number}}...{~hash}{-rN}`.
   ///

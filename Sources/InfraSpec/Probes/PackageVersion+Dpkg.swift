@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 extension PackageVersion {
   /// dpkg's ordering: epoch numerically, then upstream version, then Debian revision, each with
   /// dpkg's `verrevcmp` (Debian Policy 5.6.12).

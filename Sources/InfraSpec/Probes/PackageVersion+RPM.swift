@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 extension PackageVersion {
   /// rpm's ordering of `[epoch:]version[-release]`, as rpm 4.18's `rpm.vercmp` (`rpmverCmp`).
   ///

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// Orders package version strings the way each package manager does.
 ///
 /// `compare(a, b, scheme:)` answers whether `a` is older, the same as, or newer than `b`, exactly

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A listening socket from the kernel's own tables.
 struct Listener: Sendable, Hashable {
   var proto: Port.TransportProtocol

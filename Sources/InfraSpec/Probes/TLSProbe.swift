@@ -1,3 +1,9 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
 #if canImport(Glibc)
   internal import Glibc
 #endif

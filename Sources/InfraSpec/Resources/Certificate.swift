@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A PEM certificate file on the host (a leaf, optionally followed by its chain), read through
 /// the transport and parsed here by OpenSSL.
 ///

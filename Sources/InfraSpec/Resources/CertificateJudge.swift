@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// The comparisons TLS and Certificate share: validity over a chain, name coverage, verification.
 enum CertificateJudge {
   /// Every certificate stays valid at least `duration` after `now`; the failure names the one

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A command's exit status and output. The one resource that runs what the spec author wrote:
 /// keep it read-only, InfraSpec cannot tell. Written alone, `Command("nginx -t")` checks that it
 /// exits 0.
@@ -16,18 +23,11 @@ public struct Command: Resource {
 
   /// A program and its arguments, run without a shell.
   public init(_ argv: [String]) {
-    self.init(argv: argv, subject: "command \(ProbeCommand(argv))", names: argv)
+    self.init(argv: argv, subject: "command \(CommandProbe.shown(argv))", names: argv)
   }
 
   private init(argv: [String], subject: String, names: [String]) {
-    let command = ProbeCommand(argv)
-    __chain = __ResourceChain(
-      subject: subject,
-      plan: { _ throws(ProbeError) in
-        FactPlan(commands: [command]) { outputs throws(ProbeError) in
-          .present(try outputs.output(command))
-        }
-      }, names: names)
+    __chain = __ResourceChain(subject: subject, plan: CommandProbe.planner(argv), names: names)
   }
 
   /// Written alone, `Command("…")` checks that it exits 0.

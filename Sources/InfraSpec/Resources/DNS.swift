@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+public import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// What a DNS server answers for one name and type, asked by InfraSpec's own client.
 ///
 ///     DNS("www.example.com", .aaaa, server: "127.0.0.1").answers("2001:db8::10")

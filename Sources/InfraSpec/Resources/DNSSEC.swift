@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+public import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A zone's DNSSEC as one authoritative server serves it: signed, signatures that verify and stay
 /// valid, a DS at the parent that matches, proven non-existence, servers that agree.
 ///

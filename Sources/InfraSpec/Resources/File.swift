@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A file, directory or symbolic link, checked without following a final symlink.
 ///
 ///     File("/etc/ssh/sshd_config").isFile().mode(0o644).owner("root")
@@ -115,7 +122,7 @@ public struct File: Resource {
     -> Self
   {
     let wanted = digest.lowercased()
-    let command = ProbeCommand(["sha256sum", "--", path])
+    let command = FileProbe.sha256Command(path)
     return adding(
       "sha256", expected: wanted, file: file, line: line, column: column,
       plan: FileProbe.plan(path, reading: command, onlyFor: Self.readable) { stat, output in
@@ -161,7 +168,7 @@ public struct File: Resource {
   public func linksTo(_ target: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {
-    let command = ProbeCommand(["readlink", "--", path])
+    let command = FileProbe.readlinkCommand(path)
     return adding(
       "link target", expected: target, title: "links to \(target)", file: file, line: line, column: column,
       plan: FileProbe.plan(path, reading: command, onlyFor: [.symlink]) { stat, output in
@@ -176,7 +183,7 @@ public struct File: Resource {
   }
 
   private var contentPlan: FactPlanner {
-    FileProbe.plan(path, reading: ProbeCommand(["cat", "--", path]), onlyFor: Self.readable) { stat, output in
+    FileProbe.plan(path, reading: FileProbe.catCommand(path), onlyFor: Self.readable) { stat, output in
       FileContent(stat: stat, text: output)
     }
   }

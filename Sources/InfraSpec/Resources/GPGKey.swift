@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A key in a GnuPG home on the host, pinned by its full fingerprint and listed with
 /// `gpg --with-colons` without changing the keyring.
 ///

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// What a web server answers to one GET, asked by InfraSpec's own HTTP/1.1 client from the
 /// host's point of view; redirects are not followed, so they can be checked.
 ///

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A network interface: link state, MTU, MAC and addresses.
 ///
 ///     Interface("eth0").isUp().mtu(9000).hasAddress("192.0.2.10/24")

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A mounted filesystem, by mount point.
 ///
 ///     Mount("/var/cache/nginx").isMounted().filesystem("tmpfs").hasOption("noexec")

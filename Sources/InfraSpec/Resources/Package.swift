@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A system package, with versions ordered the way its own package manager orders them.
 ///
 ///     Package("nginx").isInstalled().version(atLeast: "1.22")

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A service, as the host's service manager (systemd, OpenRC, SysV init) sees it.
 ///
 ///     Service("nginx").isRunning().isEnabled()

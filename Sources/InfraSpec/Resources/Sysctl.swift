@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A kernel parameter, read from `/proc/sys` (what `sysctl -n` prints).
 ///
 ///     Sysctl("net.ipv4.ip_forward").value("1")
@@ -9,22 +16,7 @@ public struct Sysctl: Resource {
   /// A kernel parameter, by its dotted name (`net.ipv4.ip_forward`).
   public init(_ key: String) {
     self.key = key
-    __chain = __ResourceChain(subject: "sysctl \(key)") { _ throws(ProbeError) in
-      // The key becomes a path under /proc/sys: nothing may climb out of it.
-      let parts = key.split(separator: ".", omittingEmptySubsequences: false)
-      guard !key.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == ".." || $0.contains("/") }) else {
-        throw .other("not a sysctl key: \(TextMatch.show(key))")
-      }
-      let command = ProbeCommand(["cat", "/proc/sys/" + parts.joined(separator: "/")])
-      return FactPlan(commands: [command]) { outputs throws(ProbeError) in
-        let output = try outputs.output(command)
-        guard output.exitStatus == 0 else {
-          if output.stderrText.contains("No such file") { return .absent("no such sysctl") }
-          throw .other("\(command) failed: \(output.stderrText.trimmingWhitespace())")
-        }
-        return .present(output.stdoutText)
-      }
-    }
+    __chain = __ResourceChain(subject: "sysctl \(key)", plan: SysctlProbe.planner(key: key))
   }
 
   /// The value, with runs of whitespace (tabs in `ip_local_port_range`) read as one space.

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+public import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// The TLS endpoint a server presents for one name, handshaken by InfraSpec's own client
 /// (OpenSSL) from the host's point of view.
 ///

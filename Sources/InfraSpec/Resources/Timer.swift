@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A systemd timer unit: whether it is armed and when it fires next.
 ///
 ///     Timer("logrotate").isActive().isEnabled().nextElapse(within: .days(1))

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A user account, as every name service of the host resolves it.
 ///
 ///     User("www-data").exists().uid(33).shell("/usr/sbin/nologin")

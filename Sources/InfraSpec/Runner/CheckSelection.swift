@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// Which checks of the specs a run keeps, besides `--tag`: `file:line`, `--filter` and
 /// `--only-failures`. Each given criterion must hold (they narrow one another); several
 /// `file:line`s widen among themselves.

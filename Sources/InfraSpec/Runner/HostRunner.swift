@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// Checks one host: learns its profile, runs every distinct probe once, judges checks in order.
 struct HostRunner: Sendable {
   let transport: any Transport

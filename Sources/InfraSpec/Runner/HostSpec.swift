@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A host the command line or inventory named: how reports call it, where to connect, its groups.
 @_spi(Runner)
 public struct HostSpec: Sendable, Codable, Equatable {

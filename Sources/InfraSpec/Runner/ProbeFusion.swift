@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// How one family of probe commands (the same tool asked about different subjects) becomes one
 /// process on the host, and how that process's output is split back into what each command
 /// would have printed on its own.

@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// A report written to a file beside the one on stdout: `--report junit=out/junit.xml`.
 @_spi(Runner)
 public struct ReportTarget: Sendable, Codable, Equatable {

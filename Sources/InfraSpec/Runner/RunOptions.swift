@@ -1,3 +1,10 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// How a run behaves; decoded from what the command line asked.
 public struct RunOptions: Sendable, Codable, Equatable {
   /// Each probe is killed after this long and reported "could not check".

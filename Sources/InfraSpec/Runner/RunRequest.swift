@@ -1,3 +1,10 @@
+@_spi(Runner) public import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
+
 /// What the `infraspec` command asks of a compiled spec binary; passed as JSON in its argv.
 @_spi(Runner)
 public struct RunRequest: Sendable, Codable, Equatable {

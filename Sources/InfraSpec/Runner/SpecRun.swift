@@ -1,3 +1,9 @@
+@_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecDNS
+internal import InfraSpecTransports
+internal import InfraSpecSSH
+internal import InfraSpecEdge
+@_spi(Runner) internal import InfraSpecReporters
 internal import Dispatch
 internal import Synchronization
 
@@ -143,6 +149,7 @@ struct SpecRun {
       // After the stream ended, so the verdicts of the probes killed here (exit 137) are never
       // reported, and before returning, so none outlives the process.
       ChildProcess.killAll()
+      SSHClientProcess.terminateAll()
       let stopped = stoppedAtFailure && signalName.value == nil
       let reason =
         stopped ? RunAbort.failFastReason : "interrupted by \(signalName.value ?? "a signal")"

@@ -3,6 +3,12 @@ import Synchronization
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// The BIND servers and signed zones that `Tests/Fixtures/dns/setup.sh` builds, started once per test process.
 struct DNSFixture: Sendable {

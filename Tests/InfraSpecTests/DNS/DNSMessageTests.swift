@@ -1,6 +1,12 @@
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 @Suite struct DNSMessageTests {
   static func header(

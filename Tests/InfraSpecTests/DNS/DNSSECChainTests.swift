@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Chain-of-trust verdicts from the fixture's anchor (infraspec.test) down, each cross-checked with delv.
 @Suite("DNSSEC chain of trust against BIND and delv", .enabled(if: DNSFixture.shouldRun), .serialized)

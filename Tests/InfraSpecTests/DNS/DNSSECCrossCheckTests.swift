@@ -1,6 +1,12 @@
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Every InfraSpec DNSSEC verdict must agree with ldns-verify-zone (the zone alone) and delv (the chain from the parent).
 @Suite(

@@ -1,6 +1,12 @@
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Vectors nobody here wrote: the examples with exact bytes in the RFCs, read with InfraSpec's own
 /// zone file parser and checked with its validator.

@@ -1,6 +1,12 @@
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Zonemaster- and DNSViz-style audit rules against the BIND fixture.
 @Suite("DNSSEC audit rules against BIND", .enabled(if: DNSFixture.shouldRun), .serialized)

@@ -1,6 +1,12 @@
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// `signaturesValid()` and `provesNonexistence()` judge the whole zone, not just its apex.
 @Suite("DNSSEC whole-zone coverage against BIND", .enabled(if: DNSFixture.shouldRun), .serialized)

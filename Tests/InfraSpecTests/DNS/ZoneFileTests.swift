@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// The offline verifier agrees with ldns-verify-zone and BIND's dnssec-verify on every fixture file.
 @Suite("zone files verified offline, against ldns and BIND", .enabled(if: DNSFixture.shouldRun), .serialized)

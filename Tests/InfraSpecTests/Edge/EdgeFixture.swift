@@ -3,6 +3,12 @@ import Synchronization
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// The nginx edge, hostile servers and GnuPG keys that `Tests/Fixtures/edge/setup.sh` builds,
 /// started once per test process.

@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// The built `infraspec` binary writing report files and merging them.
 @Suite("infraspec report files and merge", .serialized)

@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// The built `infraspec` binary against this machine: compile, run, exit codes, TAP via `prove`.
 @Suite("infraspec run", .serialized)

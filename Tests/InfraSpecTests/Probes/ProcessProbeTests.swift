@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// `Process` counts the host's processes, not InfraSpec's own: `ps` itself, the shells and
 /// watchdogs of a remote batch, and locally the spec binary's children.

@@ -3,6 +3,12 @@ import Synchronization
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Spec statements that read one way and checked another (issue 8, "Traps in the DSL").
 @Suite("DSL traps")

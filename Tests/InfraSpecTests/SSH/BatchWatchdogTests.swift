@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// The batch script under each shell a host may log in with (`sh -s` is dash on Debian, bash on
 /// RHEL, busybox on Alpine), driven the way both SSH transports drive it: the script on

@@ -3,6 +3,12 @@ import Synchronization
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// The runner's fusion over both SSH transports: checks keep their own verdicts, a missing
 /// subject fails only its own checks, and hostile names stay data inside the fused commands.

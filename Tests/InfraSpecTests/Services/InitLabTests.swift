@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Services checked over SSH on lab PoPs that boot a real init (`lab/up.sh --init mixed`):
 /// lax1 runs systemd, fra1 OpenRC, nrt1 sysv-rc, each as PID 1 of a systemd-nspawn container.

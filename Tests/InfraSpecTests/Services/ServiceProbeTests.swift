@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Service and timer checks fed with output recorded on the lab's booted PoPs (systemd 252,
 /// OpenRC 0.45 and sysv-rc on Debian 12; see `Tests/Fixtures/probes/debian12-inits/README.md`).

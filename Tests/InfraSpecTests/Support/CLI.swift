@@ -1,6 +1,12 @@
 import Foundation
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Runs the built `infraspec` binary in a scratch folder, the way a user would.
 struct CLI {

@@ -1,6 +1,12 @@
 import Foundation
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// Synthetic runs for reporter tests: events with fixed times, so reports compare exactly.
 enum ReportFixtures {

@@ -2,6 +2,12 @@ import Foundation
 import Testing
 
 @testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
 
 /// The local transport answers `cat`, `readlink` and the stat script in process; these must print
 /// exactly what the real commands print, or a check would pass locally and fail over SSH.

@@ -1,5 +1,0 @@
-/// One option inside an OPT record, kept as raw bytes.
-struct DNSEDNSOption: Sendable, Hashable {
-  var code: UInt16
-  var data: [UInt8]
-}

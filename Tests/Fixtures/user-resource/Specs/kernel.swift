@@ -1,0 +1,6 @@
+import InfraSpec
+
+describe("kernel") {
+  KernelType().named("Linux")
+  KernelType().named("Plan 9")
+}
