@@ -1,4 +1,5 @@
 internal import Foundation
+internal import InfraSpec
 
 #if canImport(Glibc)
   internal import Glibc
@@ -277,26 +278,13 @@ struct SpecCompiler {
     guard let swiftc else { return (127, "swiftc is not on PATH\n") }
     var environment = ProcessInfo.processInfo.environment
     environment["TMPDIR"] = work + "/tmp"
-    return await withCheckedContinuation { continuation in
-      let process = Foundation.Process()
-      process.executableURL = URL(fileURLWithPath: swiftc)
-      process.arguments = arguments
-      process.environment = environment
-      let pipe = Pipe()
-      process.standardOutput = pipe
-      process.standardError = pipe
-      process.standardInput = FileHandle.nullDevice
-      do {
-        try process.run()
-      } catch {
-        continuation.resume(returning: (127, "cannot run \(swiftc): \(error.localizedDescription)\n"))
-        return
-      }
-      DispatchQueue.global().async {
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-      }
+    // Not in a group of its own: a Ctrl-C at the terminal reaches swiftc as it reaches us.
+    let result = await ChildProcess.runOffPool(
+      [swiftc] + arguments, environment: Subprocess.environment(environment), timeout: nil, ownGroup: false,
+      mergeStderr: true)
+    switch result {
+    case .success(let output): return (output.exitStatus, String(decoding: output.stdout, as: UTF8.self))
+    case .failure(let error): return (127, "cannot run \(swiftc): \(error.message)\n")
     }
   }
 }

@@ -18,15 +18,8 @@ public struct LocalTransport: Transport {
 
   public func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
     if let answer = NativeCommands.answer(command, timeout: timeout) { return try answer.get() }
-    let result = await withCheckedContinuation { continuation in
-      // Each child is waited for on its own thread: the blocking poll() must not occupy one of the
-      // few cooperative-pool threads the rest of the run needs.
-      let thread = Thread {
-        continuation.resume(returning: ChildProcess.run(command, timeout: timeout))
-      }
-      thread.stackSize = 256 * 1024
-      thread.start()
-    }
+    // The blocking poll() runs on a thread of its own, not on the cooperative pool.
+    let result = await ChildProcess.offPool { ChildProcess.run(command, timeout: timeout) }
     return try result.get()
   }
 

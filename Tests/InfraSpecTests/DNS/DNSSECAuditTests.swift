@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import InfraSpec
@@ -196,13 +197,39 @@ struct DNSSECAuditTests {
     }
   }
 
+  /// The real TCP connector, counting what goes through it.
+  final class CountingConnector: DNSStreamConnector {
+    let uses = Mutex(0)
+    func exchange(_ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration) async throws
+      -> [UInt8]
+    {
+      uses.withLock { $0 += 1 }
+      return try await DNSTCPConnector().exchange(framedQuery, server: server, port: port, timeout: timeout)
+    }
+
+    func messages(
+      _ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration,
+      isLast: @escaping @Sendable ([UInt8]) -> Bool
+    ) async throws -> [[UInt8]] {
+      uses.withLock { $0 += 1 }
+      return try await DNSTCPConnector().messages(
+        framedQuery, server: server, port: port, timeout: timeout, isLast: isLast)
+    }
+  }
+
   @Test("queries through a stream connector give the same verdicts")
   func connector() async throws {
+    let connector = CountingConnector()
     let audit = DNSSECAudit(
-      zone: fixture.zone("alg13"), server: "127.0.0.1", port: fixture.port, connector: DNSTCPConnector(),
+      zone: fixture.zone("alg13"), server: "127.0.0.1", port: fixture.port, connector: connector,
       now: fixture.now)
     let findings = try await audit.signatures()
+    let direct = try await fixture.audit("alg13").signatures()
     #expect(!findings.isEmpty)
     #expect(failures(findings) == [])
+    // Finding for finding, the same message and verdict as the audit's own queries give.
+    #expect(findings.map(\.message) == direct.map(\.message))
+    #expect(findings.map(\.passed) == direct.map(\.passed))
+    #expect(connector.uses.withLock { $0 } > 0, "the audit did not query through the connector")
   }
 }

@@ -39,15 +39,8 @@ struct ProcessProbeTests {
   func local() async throws {
     let (name, path) = try Self.marker()
     defer { unlink(path) }
-    let child = Foundation.Process()
-    child.executableURL = URL(fileURLWithPath: path)
-    child.arguments = ["30"]
-    try child.run()
-    defer {
-      // SIGKILL: a child may inherit a blocked SIGTERM from the test runner.
-      kill(child.processIdentifier, SIGKILL)
-      child.waitUntilExit()
-    }
+    let child = try Subprocess.spawn([path, "30"])
+    defer { child.terminate() }
     let before = await ProbeFamilyTests.messages(
       Process(name).isNotRunning().__chain.checks + Process("ps").isNotRunning().__chain.checks,
       on: LocalTransport())

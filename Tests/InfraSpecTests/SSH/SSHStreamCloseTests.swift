@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@testable import InfraSpec
+
+/// A `direct-tcpip` stream closed while the far side still sends (an HTTP check that kept the
+/// first bytes of a 1 GiB body) must end at once, not after the rest has crossed the connection.
+@Suite("SSH direct-tcpip streams close promptly", .serialized)
+struct SSHStreamCloseTests {
+  /// Streams up to 1 GiB to the first client, then prints how much the kernel took from it.
+  static let streamer = """
+    import socket
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+    print(s.getsockname()[1], flush=True)
+    c, _ = s.accept(); chunk = b"x" * 65536; sent = 0
+    try:
+        while sent < 1 << 30:
+            sent += c.send(chunk)
+    except OSError:
+        pass
+    print(sent, flush=True)
+    """
+
+  @Test("closing a stream whose server still sends returns promptly and does not read the rest")
+  func closeWhileSending() async throws {
+    let server = try await SSHServerFixture.start()
+    defer { server.stop() }
+    let streamer = try Subprocess.spawn(["python3", "-c", Self.streamer], stdout: .pipe)
+    defer { streamer.terminate() }
+    let port = try #require(UInt16(await ChildProcess.offPool { streamer.readLine() }))
+    let ssh = try await SSHTransport(target: server.target, options: server.options())
+    let stream = try await ssh.openTCPStream(host: "127.0.0.1", port: port)
+    #expect(try await stream.receive(count: 1 << 20, timeout: .seconds(20)).count == 1 << 20)
+
+    let start = ContinuousClock.now
+    stream.close()
+    // The connection serves the next channel at once, and closes without draining the stream.
+    let output = try await ssh.run(ProbeCommand(["echo", "next"]), timeout: .seconds(20))
+    #expect(output.stdout == Array("next\n".utf8))
+    await ssh.close()
+    #expect(ContinuousClock.now - start < .seconds(3))
+    // sshd closed the server's connection: the server stopped far short of 1 GiB.
+    let sent = try #require(Int(await ChildProcess.offPool { streamer.readLine() }))
+    #expect(sent < 256 << 20, "the server sent \(sent >> 20) MiB before the stream closed")
+  }
+}
