@@ -43,4 +43,26 @@ struct SSHStreamCloseTests {
     let sent = try #require(Int(await ChildProcess.offPool { streamer.readLine() }))
     #expect(sent < 256 << 20, "the server sent \(sent >> 20) MiB before the stream closed")
   }
+
+  @Test("a stream nobody reads from is not read for: the far side waits instead of memory filling up")
+  func backPressure() async throws {
+    let server = try await SSHServerFixture.start()
+    defer { server.stop() }
+    let streamer = try Subprocess.spawn(["python3", "-c", Self.streamer], stdout: .pipe)
+    defer { streamer.terminate() }
+    let port = try #require(UInt16(await ChildProcess.offPool { streamer.readLine() }))
+    let ssh = try await SSHTransport(target: server.target, options: server.options())
+    let stream = try await ssh.openTCPStream(host: "127.0.0.1", port: port)
+    #expect(try await stream.receive(count: 1024, timeout: .seconds(20)).count == 1024)
+    // Three seconds without a receive: loopback SSH moves hundreds of MiB in that time when the
+    // connection reads on regardless.
+    try await Task.sleep(for: .seconds(3))
+    // What waited in the buffer is still there, in order, and the stream goes on after it.
+    let next = try await stream.receive(count: 8 << 20, timeout: .seconds(20))
+    #expect(next.count == 8 << 20 && next.allSatisfy { $0 == UInt8(ascii: "x") })
+    stream.close()
+    await ssh.close()
+    let sent = try #require(Int(await ChildProcess.offPool { streamer.readLine() }))
+    #expect(sent < 48 << 20, "the server sent \(sent >> 20) MiB to a reader that took 8 MiB")
+  }
 }

@@ -40,6 +40,9 @@ final class SSHChannelOperation: @unchecked Sendable {
   /// Set when the outcome is already decided (an error, a cancellation); closing still follows.
   var outcome: ProbeError?
 
+  /// True while the receiver holds enough unread bytes: the channel is not read meanwhile (the
+  /// receiver wakes the connection when it has taken some).
+  var isPaused: () -> Bool = { false }
   var onOpen: (Result<Void, ProbeError>) -> Void = { _ in }
   var onStdout: ([UInt8]) -> Void = { _ in }
   var onStderr: ([UInt8]) -> Void = { _ in }

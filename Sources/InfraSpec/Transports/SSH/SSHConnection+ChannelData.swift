@@ -8,6 +8,9 @@ import Foundation
 /// Moving bytes on a running channel: input written, EOF sent after it, stdout and stderr read
 /// in one pass.
 extension SSHConnection {
+  /// How much one step reads from one stream of a channel before the loop looks elsewhere.
+  static let readBudget = 1 << 20
+
   func stepRunning(_ operation: SSHChannelOperation) -> Bool {
     guard let channel = operation.channel else { return false }
     if operation.outcome != nil {
@@ -41,8 +44,14 @@ extension SSHConnection {
       }
     }
     var ended = [false, false]
-    for stream in 0..<2 {
-      while true {
+    // A reader that is behind (a stream nobody receives from yet) is not read for: the channel's
+    // window fills and the far side waits, so a 1 GiB body does not pile up in memory.
+    let paused = operation.isPaused()
+    for stream in 0..<2 where !paused {
+      // A fast sender must not keep this step (and the connection's loop) reading for ever: after
+      // the budget the other channels and the inbox (a close, more input) get their turn.
+      var budget = Self.readBudget
+      while budget > 0 {
         let count = buffer.withUnsafeMutableBufferPointer { bytes in
           stream == 0
             ? infraspec_libssh2_channel_read(channel, bytes.baseAddress, bytes.count)
@@ -52,6 +61,7 @@ extension SSHConnection {
           let bytes = buffer.withUnsafeBytes { Array($0.prefix(count)) }
           if stream == 0 { operation.onStdout(bytes) } else { operation.onStderr(bytes) }
           progressed = true
+          budget -= count
           continue
         }
         if count == 0 {

@@ -147,6 +147,7 @@ extension SSHConnection {
     operation.onStdout = { _ in }
     operation.onStderr = { _ in }
     operation.onFinish = { _ in }
+    operation.isPaused = { false }
   }
 
   func sessionFailed(_ message: String) {

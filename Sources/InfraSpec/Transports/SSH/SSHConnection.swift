@@ -117,6 +117,11 @@ final class SSHConnection: @unchecked Sendable {
 
   var closedError: ProbeError { .connection("SSH connection to \(endpoint.displayName) is closed") }
 
+  /// Work posted since the loop last took its inbox, or a stop.
+  func hasWork() -> Bool {
+    lock.withLock { !inbox.isEmpty || stopping }
+  }
+
   func wake() {
     var byte: UInt8 = 1
     _ = write(wakeWrite, &byte, 1)
@@ -145,7 +150,9 @@ final class SSHConnection: @unchecked Sendable {
       if stop { return }
 
       var progressed = true
-      while progressed && failure == nil {
+      // New work (a close, a cancel, more input) is taken between passes, not after the channels
+      // fall quiet: a stream whose far side never stops sending would keep them busy for ever.
+      while progressed && failure == nil && !hasWork() {
         progressed = false
         for operation in operations where step(operation) { progressed = true }
         operations.removeAll { $0.state == .done }
@@ -162,7 +169,10 @@ final class SSHConnection: @unchecked Sendable {
       // Reading one channel can pull another channel's packets off the socket; look again soon.
       if operations.filter({ $0.channel != nil }).count > 1 { timeout = min(timeout, 20) }
       var descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-      if failure == nil, let session, !operations.isEmpty {
+      // Channels paused for a slow reader do not make the socket worth watching: its data would
+      // wake the loop at once, again and again, and nothing would read it.
+      let watching = operations.contains { $0.state != .running || !$0.isPaused() }
+      if failure == nil, let session, watching {
         descriptors.append(
           pollfd(fd: socketDescriptor, events: events(for: session, reading: true), revents: 0))
       }

@@ -29,6 +29,9 @@ public final class SSHTCPStream: Sendable {
       opened.fill(result)
     }
     operation.onStdout = { state.append($0) }
+    operation.isPaused = { state.isFull(limit: Self.bufferLimit) }
+    // A receive that wants more, or took some, lets the connection read this channel again.
+    state.wake = { connection.post {} }
     operation.onFinish = { result in
       let error: ProbeError? =
         switch result {
@@ -45,6 +48,9 @@ public final class SSHTCPStream: Sendable {
     try result.get()
     return SSHTCPStream(connection: connection, operation: operation, state: state, name: name)
   }
+
+  /// Bytes received and not yet asked for above which the channel is no longer read.
+  static let bufferLimit = 4 << 20
 
   /// Queues `bytes` for sending; errors of the stream show up at the next `receive`.
   public func send(_ bytes: [UInt8]) throws(ProbeError) {
@@ -66,6 +72,7 @@ public final class SSHTCPStream: Sendable {
       state.wait(id: id, count: count, name: name) { continuation.resume(returning: $0) }
     }
     timer.cancel()
+    state.wake()
     return try result.get()
   }
 
@@ -83,6 +90,7 @@ public final class SSHTCPStream: Sendable {
       state.wait(id: id, count: limit, partial: true, name: name) { continuation.resume(returning: $0) }
     }
     timer.cancel()
+    state.wake()
     return try result.get()
   }
 
@@ -107,6 +115,15 @@ public final class SSHTCPStream: Sendable {
     private var ended = false
     private var error: ProbeError?
     private var waiters: [Waiter] = []
+
+    /// Wakes the connection's loop (set once, before the stream is handed out).
+    var wake: @Sendable () -> Void = {}
+
+    /// At least `limit` bytes wait and no receive needs more than those: reading on would only
+    /// pile up memory.
+    func isFull(limit: Int) -> Bool {
+      lock.withLock { buffer.count >= limit && waiters.allSatisfy { $0.partial || $0.count <= buffer.count } }
+    }
 
     var failure: ProbeError? {
       lock.lock()
@@ -134,6 +151,7 @@ public final class SSHTCPStream: Sendable {
       lock.lock()
       waiters.append(Waiter(id: id, count: count, partial: partial, name: name, resume: resume))
       serve()
+      wake()
     }
 
     func expire(_ id: UUID, with error: ProbeError) {
