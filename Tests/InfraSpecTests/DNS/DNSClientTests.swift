@@ -8,8 +8,8 @@ struct DNSClientTests {
   let fixture: DNSFixture
   let client = DNSClient()
 
-  init() throws {
-    fixture = try DNSFixture.get()
+  init() async throws {
+    fixture = try await DNSFixture.ready()
   }
 
   /// The real TCP connector, counting how often it is used.

@@ -26,6 +26,12 @@ struct DNSFixture: Sendable {
     try shared.get()
   }
 
+  /// The fixture, its setup.sh (seconds of BIND and signing) run on a thread of its own the first
+  /// time: blocking a cooperative-pool thread would stall every other test meanwhile.
+  static func ready() async throws -> DNSFixture {
+    try await ChildProcess.offPool { shared }.get()
+  }
+
   var now: Int64 { Int64(values["NOW"] ?? "") ?? 0 }
   var port: UInt16 { UInt16(values["PRIMARY_PORT"] ?? "") ?? 0 }
   var secondaryPort: UInt16 { UInt16(values["SECONDARY_PORT"] ?? "") ?? 0 }
@@ -86,6 +92,11 @@ struct DNSFixture: Sendable {
       if FileManager.default.isExecutableFile(atPath: path) { return path }
     }
     return nil
+  }
+
+  /// `run` on a thread of its own, for async tests: validators and signers take seconds.
+  static func runOffPool(_ arguments: [String]) async -> (status: Int32, output: String) {
+    await ChildProcess.offPool { run(arguments) }
   }
 
   /// Runs argv (no shell) and returns its exit status and combined output.

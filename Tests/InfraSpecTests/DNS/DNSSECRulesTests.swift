@@ -7,8 +7,8 @@ import Testing
 struct DNSSECRulesTests {
   let fixture: DNSFixture
 
-  init() throws {
-    fixture = try DNSFixture.get()
+  init() async throws {
+    fixture = try await DNSFixture.ready()
   }
 
   func failures(_ findings: [DNSSECFinding]) -> [String] {

@@ -7,8 +7,8 @@ import Testing
 struct DNSSECZoneCoverageTests {
   let fixture: DNSFixture
 
-  init() throws {
-    fixture = try DNSFixture.get()
+  init() async throws {
+    fixture = try await DNSFixture.ready()
   }
 
   func name(_ text: String) throws -> DNSName {

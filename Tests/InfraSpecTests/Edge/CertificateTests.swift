@@ -8,7 +8,7 @@ import Testing
 struct CertificateTests {
   @Test("a good chain file passes; a wrong key, a short chain, a reversed file and a missing file fail")
   func files() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let pki = fixture.pki
     let checks =
       Certificate(pki + "/www.chain.pem").validFor(atLeast: .days(30)).covers("www.pop.test")

@@ -19,6 +19,11 @@ struct EdgeFixture: Sendable {
 
   static func get() throws -> EdgeFixture { try shared.get() }
 
+  /// The fixture, set up on a thread of its own the first time (see `DNSFixture.ready`).
+  static func ready() async throws -> EdgeFixture {
+    try await ChildProcess.offPool { shared }.get()
+  }
+
   subscript(key: String) -> String { values[key] ?? "missing \(key) in manifest" }
 
   func port(_ key: String) -> UInt16 { UInt16(values[key] ?? "") ?? 0 }

@@ -100,3 +100,10 @@ enum Prove {
     return (result.status, result.stdout + result.stderr)
   }
 }
+
+/// Runs blocking `work` (an external program, a fixture's setup) on a thread of its own: a test
+/// that blocks a cooperative-pool thread stalls every in-memory test meanwhile (2 threads on a
+/// 2-core CI machine).
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+  try await ChildProcess.offPool { Result { try work() } }.get()
+}

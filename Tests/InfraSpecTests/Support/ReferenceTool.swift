@@ -27,6 +27,15 @@ struct ReferenceTool {
     }
   }
 
+  /// `run` on a thread of its own, so the tool's run never holds a cooperative-pool thread.
+  func runOffPool(_ arguments: [String], program: String? = nil, input: String = "") async throws -> String {
+    let tool = self
+    return try await ChildProcess.offPool {
+      Result { try tool.run(arguments, program: program, input: input) }
+    }
+    .get()
+  }
+
   /// Runs the tool, or `program` (a shell that calls the tool) when given, with `arguments`,
   /// feeding `input` on stdin, and returns stdout; a non-zero exit is a failure carrying stderr.
   func run(_ arguments: [String], program: String? = nil, input: String = "") throws -> String {
