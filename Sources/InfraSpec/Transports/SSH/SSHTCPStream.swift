@@ -61,24 +61,17 @@ public final class SSHTCPStream: Sendable {
 
   /// Waits for exactly `count` bytes; throws if the stream ends first or `timeout` passes.
   public func receive(count: Int, timeout: Duration = .seconds(10)) async throws(ProbeError) -> [UInt8] {
-    let id = UUID()
-    let name = self.name
-    let state = self.state
-    let timer = Task {
-      try await Task.sleep(for: timeout)
-      state.expire(id, with: .timedOut(command: "receive from \(name)", after: timeout))
-    }
-    let result = await withCheckedContinuation { continuation in
-      state.wait(id: id, count: count, name: name) { continuation.resume(returning: $0) }
-    }
-    timer.cancel()
-    state.wake()
-    return try result.get()
+    try await receive(count, partial: false, timeout: timeout)
   }
 
   /// Waits for at least one byte and returns up to `limit`; empty once the host has closed the
   /// stream, so a protocol client (TLS, HTTP) can read as bytes arrive.
   public func receive(upTo limit: Int, timeout: Duration = .seconds(10)) async throws(ProbeError) -> [UInt8] {
+    try await receive(limit, partial: true, timeout: timeout)
+  }
+
+  /// Exactly `count` bytes, or with `partial` what is there up to `count`, by `timeout`.
+  private func receive(_ count: Int, partial: Bool, timeout: Duration) async throws(ProbeError) -> [UInt8] {
     let id = UUID()
     let name = self.name
     let state = self.state
@@ -87,7 +80,7 @@ public final class SSHTCPStream: Sendable {
       state.expire(id, with: .timedOut(command: "receive from \(name)", after: timeout))
     }
     let result = await withCheckedContinuation { continuation in
-      state.wait(id: id, count: limit, partial: true, name: name) { continuation.resume(returning: $0) }
+      state.wait(id: id, count: count, partial: partial, name: name) { continuation.resume(returning: $0) }
     }
     timer.cancel()
     state.wake()
