@@ -35,23 +35,28 @@ let package = Package(
     // `-I <bin>/Modules` and links them all through libInfraSpec.so.
     // The model: checks' outcomes, events, source locations, the probe vocabulary. No OS I/O.
     .target(name: "InfraSpecCore", swiftSettings: libraryEvolution),
+    // The one TCP dialler (resolve with a deadline, connect non-blocking): DNS, the edge and SSH
+    // all dial through it. Plain sockets; of the core only its thread and lock helpers.
+    .target(name: "InfraSpecSockets", dependencies: ["InfraSpecCore"], swiftSettings: libraryEvolution),
     // DNS wire format, a client over an abstract byte stream, DNSSEC validation.
     .target(
       name: "InfraSpecDNS",
       dependencies: [
-        "InfraSpecCore",
+        "InfraSpecCore", "InfraSpecSockets",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ],
       swiftSettings: libraryEvolution
     ),
     // Where probes run: the Transport protocol, this machine, the replay double, batch scripts.
-    .target(name: "InfraSpecTransports", dependencies: ["InfraSpecCore"], swiftSettings: libraryEvolution),
+    .target(
+      name: "InfraSpecTransports", dependencies: ["InfraSpecCore", "InfraSpecSockets"],
+      swiftSettings: libraryEvolution),
     // SSH transports (libssh2 and the OpenSSH client); the only target that sees libssh2.
     .target(
       name: "InfraSpecSSH",
       dependencies: [
-        "InfraSpecCore", "InfraSpecTransports", "InfraSpecDNS", "CLibSSH2",
+        "InfraSpecCore", "InfraSpecSockets", "InfraSpecTransports", "InfraSpecDNS", "CLibSSH2",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: libraryEvolution
@@ -60,7 +65,7 @@ let package = Package(
     .target(
       name: "InfraSpecEdge",
       dependencies: [
-        "InfraSpecCore", "InfraSpecTransports", "COpenSSL",
+        "InfraSpecCore", "InfraSpecSockets", "InfraSpecTransports", "COpenSSL",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: libraryEvolution
@@ -92,7 +97,7 @@ let package = Package(
     .testTarget(
       name: "InfraSpecTests",
       dependencies: [
-        "InfraSpec", "InfraSpecCore", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
+        "InfraSpec", "InfraSpecCore", "InfraSpecSockets", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
         "InfraSpecReporters", "infraspec",
       ]
     ),

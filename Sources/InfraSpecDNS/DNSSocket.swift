@@ -1,4 +1,5 @@
 @_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecSockets
 import Glibc
 
 /// Blocking POSIX socket exchanges bounded by `poll()` deadlines; callers run them off the cooperative pool.
@@ -47,38 +48,29 @@ enum DNSSocket {
     String(cString: strerror(number))
   }
 
-  private static func open(
-    _ address: Address, type: Int32, server: String, port: UInt16
-  ) throws(DNSClientError) -> Int32 {
-    let descriptor = socket(
-      address.family, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-    guard descriptor >= 0 else {
-      throw DNSClientError(
-        code: .socketFailed, server: server, port: port, detail: "socket(): \(errorText(errno))")
-    }
-    return descriptor
-  }
-
+  /// A socket of `type` connected to `address` through the shared dialler (`TCPDialler`).
   private static func connect(
-    _ descriptor: Int32, _ address: Address, deadline: ContinuousClock.Instant, server: String, port: UInt16
-  ) throws(DNSClientError) {
+    _ address: Address, type: Int32, deadline: ContinuousClock.Instant, server: String, port: UInt16
+  ) throws(DNSClientError) -> Int32 {
     var address = address
-    let result = withUnsafePointer(to: &address.storage) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, address.length) }
+    let (length, family) = (address.length, address.family)
+    let result: Result<Int32, TCPDialler.Failure> = withUnsafePointer(to: &address.storage) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+        Result { () throws(TCPDialler.Failure) in
+          try TCPDialler.connect(pointer, length: length, family: family, type: type, deadline: deadline)
+        }
+      }
     }
-    if result == 0 { return }
-    guard errno == EINPROGRESS else {
+    switch result {
+    case .success(let descriptor): return descriptor
+    case .failure(.socket(let number)):
       throw DNSClientError(
-        code: .connectionFailed, server: server, port: port, detail: "connect(): \(errorText(errno))")
-    }
-    try wait(
-      descriptor, for: Int16(POLLOUT), deadline: deadline, server: server, port: port, what: "connecting")
-    var socketError: Int32 = 0
-    var size = socklen_t(MemoryLayout<Int32>.size)
-    getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &socketError, &size)
-    guard socketError == 0 else {
+        code: .socketFailed, server: server, port: port, detail: "socket(): \(errorText(number))")
+    case .failure(.connect(let number)):
       throw DNSClientError(
-        code: .connectionFailed, server: server, port: port, detail: "connect(): \(errorText(socketError))")
+        code: .connectionFailed, server: server, port: port, detail: "connect(): \(errorText(number))")
+    case .failure(.timedOut), .failure(.resolveTimedOut), .failure(.resolve):
+      throw DNSClientError(code: .timedOut, server: server, port: port, detail: "timed out connecting")
     }
   }
 
@@ -107,9 +99,9 @@ enum DNSSocket {
   ) throws(DNSClientError) -> [UInt8] {
     let address = try Address(server: server, port: port)
     let deadline = ContinuousClock.now + timeout
-    let descriptor = try open(address, type: Int32(SOCK_DGRAM.rawValue), server: server, port: port)
+    let descriptor = try connect(
+      address, type: Int32(SOCK_DGRAM.rawValue), deadline: deadline, server: server, port: port)
     defer { close(descriptor) }
-    try connect(descriptor, address, deadline: deadline, server: server, port: port)
     let sent = query.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
     guard sent == query.count else {
       throw DNSClientError(
@@ -145,11 +137,9 @@ enum DNSSocket {
   ) throws(DNSClientError) -> [[UInt8]] {
     let address = try Address(server: server, port: port)
     let deadline = ContinuousClock.now + timeout
-    let descriptor = try open(address, type: Int32(SOCK_STREAM.rawValue), server: server, port: port)
+    let descriptor = try connect(
+      address, type: Int32(SOCK_STREAM.rawValue), deadline: deadline, server: server, port: port)
     defer { close(descriptor) }
-    var noDelay: Int32 = 1
-    setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-    try connect(descriptor, address, deadline: deadline, server: server, port: port)
     var written = 0
     while written < framedQuery.count {
       try wait(

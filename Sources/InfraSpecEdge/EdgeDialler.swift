@@ -19,13 +19,3 @@ package enum EdgeDialler {
     return try await LocalTCPStream.connect(host: host, port: port, deadline: deadline)
   }
 }
-
-extension ContinuousClock.Instant {
-  /// Milliseconds left for `poll()`, at least 0.
-  var pollMilliseconds: Int32 {
-    let left = self - .now
-    if left <= .zero { return 0 }
-    let (seconds, attoseconds) = left.components
-    return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
-  }
-}

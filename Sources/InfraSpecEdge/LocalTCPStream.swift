@@ -1,4 +1,5 @@
 @_spi(Runner) internal import InfraSpecCore
+internal import InfraSpecSockets
 internal import InfraSpecTransports
 internal import Dispatch
 internal import FoundationEssentials
@@ -67,36 +68,18 @@ final class LocalTCPStream: ByteStream, @unchecked Sendable {
     throws(ProbeError) -> LocalTCPStream
   {
     let name = "TCP \(host):\(port)"
-    var hints = addrinfo()
-    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-    hints.ai_flags = AI_ADDRCONFIG
-    var list: UnsafeMutablePointer<addrinfo>?
-    let status = getaddrinfo(host, String(port), &hints, &list)
-    guard status == 0, let first = list else {
-      throw .other("\(name): cannot resolve \(host): \(String(cString: gai_strerror(status)))")
-    }
-    defer { freeaddrinfo(list) }
-    let address = first.pointee
-    let descriptor = socket(
-      address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0
-    )
-    guard descriptor >= 0 else { throw .other("\(name): socket(): \(String(cString: strerror(errno)))") }
-    let stream = LocalTCPStream(descriptor: descriptor, name: name)
-    var noDelay: Int32 = 1
-    setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-    if Glibc.connect(descriptor, address.ai_addr, address.ai_addrlen) != 0 {
-      guard errno == EINPROGRESS else {
-        throw .other("\(name): connect(): \(String(cString: strerror(errno)))")
-      }
-      try wait(descriptor, for: Int16(POLLOUT), deadline: deadline, what: "connecting to \(name)")
-      var socketError: Int32 = 0
-      var size = socklen_t(MemoryLayout<Int32>.size)
-      getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &socketError, &size)
-      guard socketError == 0 else {
-        throw .other("\(name): connect(): \(String(cString: strerror(socketError)))")
+    do {
+      return LocalTCPStream(
+        descriptor: try TCPDialler.dial(host: host, port: port, deadline: deadline), name: name)
+    } catch {
+      switch error {
+      case .resolve(let message): throw .other("\(name): cannot resolve \(host): \(message)")
+      case .resolveTimedOut: throw .other("\(name): cannot resolve \(host): no answer in time")
+      case .timedOut: throw .other("timed out connecting to \(name)")
+      case .socket: throw .other("\(name): \(error.detail)")
+      case .connect: throw .other("\(name): connect(): \(error.detail)")
       }
     }
-    return stream
   }
 
   private static func wait(

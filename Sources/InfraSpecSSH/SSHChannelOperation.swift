@@ -48,6 +48,9 @@ final class SSHChannelOperation: @unchecked Sendable {
   /// a batch's watchdog sends its deadline kills from here.
   var onTick: () -> Void = {}
   var wakeAt: ContinuousClock.Instant?
+  /// True while the receiver holds enough unread bytes: the channel is not read meanwhile (the
+  /// receiver wakes the connection when it has taken some).
+  var isPaused: () -> Bool = { false }
   var onOpen: (Result<Void, ProbeError>) -> Void = { _ in }
   var onStdout: ([UInt8]) -> Void = { _ in }
   var onStderr: ([UInt8]) -> Void = { _ in }

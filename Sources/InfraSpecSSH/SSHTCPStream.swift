@@ -33,6 +33,9 @@ public final class SSHTCPStream: Sendable {
       opened.fill(result)
     }
     operation.onStdout = { state.append($0) }
+    operation.isPaused = { state.isFull(limit: Self.bufferLimit) }
+    // A receive that wants more, or took some, lets the connection read this channel again.
+    state.wake = { connection.post {} }
     operation.onFinish = { result in
       let error: ProbeError? =
         switch result {
@@ -50,6 +53,9 @@ public final class SSHTCPStream: Sendable {
     return SSHTCPStream(connection: connection, operation: operation, state: state, name: name)
   }
 
+  /// Bytes received and not yet asked for above which the channel is no longer read.
+  static let bufferLimit = 4 << 20
+
   /// Queues `bytes` for sending; errors of the stream show up at the next `receive`.
   public func send(_ bytes: [UInt8]) throws(ProbeError) {
     if let error = state.failure { throw error }
@@ -59,23 +65,17 @@ public final class SSHTCPStream: Sendable {
 
   /// Waits for exactly `count` bytes; throws if the stream ends first or `timeout` passes.
   public func receive(count: Int, timeout: Duration = .seconds(10)) async throws(ProbeError) -> [UInt8] {
-    let id = UUID()
-    let name = self.name
-    let state = self.state
-    let timer = Task {
-      try await Task.sleep(for: timeout)
-      state.expire(id, with: .timedOut(command: "receive from \(name)", after: timeout))
-    }
-    let result = await withCheckedContinuation { continuation in
-      state.wait(id: id, count: count, name: name) { continuation.resume(returning: $0) }
-    }
-    timer.cancel()
-    return try result.get()
+    try await receive(count, partial: false, timeout: timeout)
   }
 
   /// Waits for at least one byte and returns up to `limit`; empty once the host has closed the
   /// stream, so a protocol client (TLS, HTTP) can read as bytes arrive.
   public func receive(upTo limit: Int, timeout: Duration = .seconds(10)) async throws(ProbeError) -> [UInt8] {
+    try await receive(limit, partial: true, timeout: timeout)
+  }
+
+  /// Exactly `count` bytes, or with `partial` what is there up to `count`, by `timeout`.
+  private func receive(_ count: Int, partial: Bool, timeout: Duration) async throws(ProbeError) -> [UInt8] {
     let id = UUID()
     let name = self.name
     let state = self.state
@@ -84,9 +84,10 @@ public final class SSHTCPStream: Sendable {
       state.expire(id, with: .timedOut(command: "receive from \(name)", after: timeout))
     }
     let result = await withCheckedContinuation { continuation in
-      state.wait(id: id, count: limit, partial: true, name: name) { continuation.resume(returning: $0) }
+      state.wait(id: id, count: count, partial: partial, name: name) { continuation.resume(returning: $0) }
     }
     timer.cancel()
+    state.wake()
     return try result.get()
   }
 
@@ -111,6 +112,15 @@ public final class SSHTCPStream: Sendable {
     private var ended = false
     private var error: ProbeError?
     private var waiters: [Waiter] = []
+
+    /// Wakes the connection's loop (set once, before the stream is handed out).
+    var wake: @Sendable () -> Void = {}
+
+    /// At least `limit` bytes wait and no receive needs more than those: reading on would only
+    /// pile up memory.
+    func isFull(limit: Int) -> Bool {
+      lock.withLock { buffer.count >= limit && waiters.allSatisfy { $0.partial || $0.count <= buffer.count } }
+    }
 
     var failure: ProbeError? {
       lock.lock()
@@ -138,6 +148,7 @@ public final class SSHTCPStream: Sendable {
       lock.lock()
       waiters.append(Waiter(id: id, count: count, partial: partial, name: name, resume: resume))
       serve()
+      wake()
     }
 
     func expire(_ id: UUID, with error: ProbeError) {

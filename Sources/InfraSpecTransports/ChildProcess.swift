@@ -1,4 +1,4 @@
-@_spi(Runner) internal import InfraSpecCore
+@_spi(Runner) package import InfraSpecCore
 internal import FoundationEssentials
 internal import Synchronization
 
@@ -8,11 +8,10 @@ internal import Synchronization
   internal import Musl
 #endif
 
-/// One local child process: spawned in its own process group, read until exit, killed at timeout.
+/// A local program run to its end: spawned (`Subprocess`), read until exit, killed at timeout.
 package enum ChildProcess {
   /// A probe's output past this is an error, not a fact: no check needs it and memory stays bounded.
   static let outputLimit = 64 << 20
-  private static let spawnLock = ThreadLock()
   /// Process groups of children still running, so an interrupted run can kill them all.
   private static let running = Mutex<Set<pid_t>>([])
 
@@ -27,85 +26,69 @@ package enum ChildProcess {
   static let drainGrace = Duration.milliseconds(100)
 
   static func run(_ command: ProbeCommand, timeout: Duration) -> Result<CommandOutput, ProbeError> {
-    guard let program = command.argv.first, !program.isEmpty else {
-      return .failure(.other("empty command"))
-    }
-    if command.argv.contains(where: { $0.utf8.contains(0) }) {
-      return .failure(.other("argument contains a NUL byte: \(command)"))
-    }
-    // Pipes are made and the child spawned under one lock: a pipe end created by one thread must
-    // be close-on-exec before another thread spawns, or that child inherits it and the first
-    // probe never sees end-of-file. (Glibc's module map does not export pipe2.)
-    spawnLock.lock()
-    var locked = true
-    defer { if locked { spawnLock.unlock() } }
-    var stdoutPipe: [Int32] = [-1, -1]
-    var stderrPipe: [Int32] = [-1, -1]
-    var stdinPipe: [Int32] = [-1, -1]
-    guard pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0, pipe(&stdinPipe) == 0 else {
-      return .failure(.other("cannot create pipes: \(String(cString: strerror(errno)))"))
-    }
-    for descriptor in stdoutPipe + stderrPipe + stdinPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+    run(command.argv, environment: probeEnvironment(), input: command.stdin, timeout: timeout, ownGroup: true)
+  }
 
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
-    posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+  /// Runs `argv` to its end, reading stdout and stderr (stderr into stdout with `mergeStderr`),
+  /// killing it at `timeout` (nil: never) or past `outputLimit`. With `ownGroup` it runs in its
+  /// own process group and everything it started dies with it; without, a daemon it starts lives
+  /// on and only the child's own output is read (`drainGrace`). Blocks: run it off the
+  /// cooperative pool (`runOffPool`).
+  package static func run(
+    _ argv: [String], environment: [String]? = nil, input: [UInt8] = [], timeout: Duration?,
+    ownGroup: Bool, mergeStderr: Bool = false
+  ) -> Result<CommandOutput, ProbeError> {
+    let child: Subprocess
+    do {
+      child = try Subprocess.spawn(
+        argv, environment: environment, stdin: .pipe, stdout: .pipe, stderr: mergeStderr ? .stdout : .pipe,
+        ownGroup: ownGroup)
+    } catch {
+      return .failure(error)
+    }
+    if ownGroup { running.withLock { _ = $0.insert(child.pid) } }
+    defer { if ownGroup { running.withLock { _ = $0.remove(child.pid) } } }
+    if !input.isEmpty {
+      _ = input.withUnsafeBytes { write(child.stdin, $0.baseAddress, $0.count) }
+    }
+    close(child.stdin)
+    return collect(child, name: ProbeCommand(argv).description, timeout: timeout)
+  }
 
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    // Its own process group, so a timeout kills the probe and everything it started.
-    var defaultSignals = sigset_t()
-    sigfillset(&defaultSignals)
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+  /// `run` on a thread of its own, so the blocking poll() and waitpid() never hold one of the few
+  /// cooperative-pool threads the rest of the run (or test run) needs.
+  package static func runOffPool(
+    _ argv: [String], environment: [String]? = nil, input: [UInt8] = [], timeout: Duration?,
+    ownGroup: Bool, mergeStderr: Bool = false
+  ) async -> Result<CommandOutput, ProbeError> {
+    await offPool {
+      run(
+        argv, environment: environment, input: input, timeout: timeout, ownGroup: ownGroup,
+        mergeStderr: mergeStderr)
+    }
+  }
 
-    let environment = probeEnvironment()
-    var pid: pid_t = 0
-    let spawnError = withCStrings(command.argv) { argv in
-      withCStrings(environment) { envp in
-        posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
-      }
+  /// Runs blocking `work` on a new thread and resumes with its result.
+  package static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+      let thread = PlainThread { continuation.resume(returning: work()) }
+      thread.stackSize = 256 * 1024
+      thread.start()
     }
-    close(stdoutPipe[1])
-    close(stderrPipe[1])
-    close(stdinPipe[0])
-    if spawnError == 0 { running.withLock { _ = $0.insert(pid) } }
-    spawnLock.unlock()
-    locked = false
-    guard spawnError == 0 else {
-      close(stdoutPipe[0])
-      close(stderrPipe[0])
-      close(stdinPipe[1])
-      if spawnError == ENOENT { return .failure(.commandNotFound(program)) }
-      return .failure(.other("cannot run \(program): \(String(cString: strerror(spawnError)))"))
-    }
-    if !command.stdin.isEmpty {
-      _ = command.stdin.withUnsafeBytes { write(stdinPipe[1], $0.baseAddress, $0.count) }
-    }
-    close(stdinPipe[1])
-    defer { running.withLock { _ = $0.remove(pid) } }
-    return collect(pid: pid, stdout: stdoutPipe[0], stderr: stderrPipe[0], command: command, timeout: timeout)
   }
 
   private static func collect(
-    pid: pid_t, stdout: Int32, stderr: Int32, command: ProbeCommand, timeout: Duration
+    _ child: Subprocess, name command: String, timeout: Duration?
   ) -> Result<CommandOutput, ProbeError> {
+    let (pid, stdout, stderr) = (child.pid, child.stdout, child.stderr)
     defer {
       close(stdout)
-      close(stderr)
+      if stderr >= 0 { close(stderr) }
     }
-    let deadline = ContinuousClock.now + timeout
+    // No timeout: a deadline no run reaches.
+    let deadline = ContinuousClock.now + (timeout ?? .seconds(365 * 86_400))
     var output: [[UInt8]] = [[], []]
-    var open = [true, true]
+    var open = [true, stderr >= 0]
     var buffer = [UInt8](repeating: 0, count: 65536)
     var timedOut = false
     var tooLarge = false
@@ -146,10 +129,10 @@ package enum ChildProcess {
       if tooLarge { break }
     }
     if timedOut || tooLarge {
-      kill(-pid, SIGKILL)
+      child.kill()
       if exitedAt == nil { waitpid(pid, &status, 0) }
       return timedOut
-        ? .failure(.timedOut(command: command.description, after: timeout))
+        ? .failure(.timedOut(command: command, after: timeout ?? .zero))
         : .failure(.other("output of \(command) exceeds \(outputLimit >> 20) MiB"))
     }
     // Both pipes are closed (or the grace is over); the child may still be exiting. Wait for it
@@ -159,17 +142,16 @@ package enum ChildProcess {
       if waited == pid { break }
       if waited < 0 && errno != EINTR { return .failure(.other("lost child of \(command)")) }
       if ContinuousClock.now >= deadline {
-        kill(-pid, SIGKILL)
+        child.kill()
         waitpid(pid, &status, 0)
-        return .failure(.timedOut(command: command.description, after: timeout))
+        return .failure(.timedOut(command: command, after: timeout ?? .zero))
       }
       usleep(500)
     }
     // Grandchildren still in the group (a backgrounded process) must not outlive the probe.
-    kill(-pid, SIGKILL)
-    let exitStatus: Int32 =
-      (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return .success(CommandOutput(exitStatus: exitStatus, stdout: output[0], stderr: output[1]))
+    if child.ownsGroup { child.kill() }
+    return .success(
+      CommandOutput(exitStatus: Subprocess.decode(status), stdout: output[0], stderr: output[1]))
   }
 
   /// The caller's environment with a fixed locale (parsers read C-locale output) and the sbin
@@ -189,13 +171,5 @@ package enum ChildProcess {
       result.append(text)
     }
     return result + ["PATH=\(path)", "LC_ALL=C"]
-  }
-
-  private static func withCStrings<R>(
-    _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R
-  ) -> R {
-    let pointers = strings.map { strdup($0) } + [nil]
-    defer { pointers.forEach { free($0) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
   }
 }

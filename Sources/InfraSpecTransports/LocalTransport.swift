@@ -22,15 +22,8 @@ public struct LocalTransport: Transport {
     if let answer = NativeCommands.answer(command, timeout: timeout) { return try answer.get() }
     let clock = ContinuousClock()
     let began = clock.now
-    var result = await withCheckedContinuation { continuation in
-      // Each child is waited for on its own thread: the blocking poll() must not occupy one of the
-      // few cooperative-pool threads the rest of the run needs.
-      let thread = PlainThread {
-        continuation.resume(returning: ChildProcess.run(command, timeout: timeout))
-      }
-      thread.stackSize = 256 * 1024
-      thread.start()
-    }
+    // The blocking poll() runs on a thread of its own, not on the cooperative pool.
+    var result = await ChildProcess.offPool { ChildProcess.run(command, timeout: timeout) }
     // The command's own time, for its check's report: probes run concurrently here.
     if case .success(var output) = result {
       output.duration = clock.now - began

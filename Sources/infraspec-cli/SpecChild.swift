@@ -11,8 +11,8 @@ internal import InfraSpecTransports
   internal import Glibc
 #endif
 
-/// The running spec binary: started with a clean signal mask and default signal actions (the
-/// thread that starts it may have every signal blocked, which a child would inherit), sent every
+/// The running spec binary: started by `Subprocess` (a clean signal mask and default signal
+/// actions: the thread that starts it may have every signal blocked), sent every
 /// SIGINT, SIGTERM and SIGHUP this process gets, its stderr passed through while the end of it is
 /// kept for a crash report.
 final class SpecChild: @unchecked Sendable {
@@ -30,29 +30,9 @@ final class SpecChild: @unchecked Sendable {
   static let tailLimit = 64 * 1024
 
   init(binary: String, arguments: [String]) throws {
-    var pipe: [Int32] = [0, 0]
-    guard Glibc.pipe(&pipe) == 0 else { throw Self.failure("cannot make a pipe", binary) }
-    // Only the child's stderr gets the write end: nothing else this process starts inherits them.
-    for end in pipe { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, pipe[1], 2)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&defaults, number) }
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-    // Listen before the child exists, so a Ctrl-C in between is not lost.
+    // Listen before the child exists, so a Ctrl-C in between is not lost (the child starts with
+    // default actions and a clean mask all the same: `Subprocess`).
     for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_IGN) }
-    let argv = ([binary] + arguments).map { strdup($0) } + [nil]
     var environment = ProcessInfo.processInfo.environment
     // A crash report names the spec line (the spec is built with -g); registers and the image list
     // would only bury it. A user's own setting wins.
@@ -60,18 +40,19 @@ final class SpecChild: @unchecked Sendable {
     if environment["SWIFT_BACKTRACE"] == nil {
       environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,registers=none,images=none"
     }
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { for pointer in argv + envp { free(pointer) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
-    close(pipe[1])
-    guard spawned == 0 else {
-      close(pipe[0])
-      errno = spawned
-      throw Self.failure("cannot start", binary)
+    let child: Subprocess
+    do {
+      // Only the child's stderr is a pipe: the spec binary writes its report to our stdout.
+      child = try Subprocess.spawn(
+        [binary] + arguments, environment: Subprocess.environment(environment), stdin: .inherit,
+        stdout: .inherit, stderr: .pipe)
+    } catch {
+      OutputStream.standardError.write("infraspec: cannot start \(binary): \(error.message)\n")
+      throw ArgumentParser.ExitCode(2)
     }
+    let pid = child.pid
     self.pid = pid
-    stderrPipe = pipe[0]
+    stderrPipe = child.stderr
     forwarders = [SIGINT, SIGTERM, SIGHUP].map { number in
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler { kill(pid, number) }
@@ -135,10 +116,5 @@ final class SpecChild: @unchecked Sendable {
       SIGTERM: "SIGTERM",
     ]
     return names[number] ?? "signal \(number)"
-  }
-
-  private static func failure(_ what: String, _ binary: String) -> ArgumentParser.ExitCode {
-    OutputStream.standardError.write("infraspec: \(what) \(binary): \(String(cString: strerror(errno)))\n")
-    return ArgumentParser.ExitCode(2)
   }
 }

@@ -1,6 +1,7 @@
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 @_spi(Runner) internal import InfraSpecReporters
+@_spi(Runner) internal import InfraSpecTransports
 
 #if canImport(Glibc)
   internal import Glibc
@@ -278,6 +279,13 @@ struct SpecCompiler {
     guard let swiftc else { return (127, "swiftc is not on PATH\n") }
     var environment = ProcessInfo.processInfo.environment
     environment["TMPDIR"] = work + "/tmp"
-    return await ToolProcess.run(swiftc, arguments, environment: environment)
+    // Not in a group of its own: a Ctrl-C at the terminal reaches swiftc as it reaches us.
+    let result = await ChildProcess.runOffPool(
+      [swiftc] + arguments, environment: Subprocess.environment(environment), timeout: nil, ownGroup: false,
+      mergeStderr: true)
+    switch result {
+    case .success(let output): return (output.exitStatus, String(decoding: output.stdout, as: UTF8.self))
+    case .failure(let error): return (127, "cannot run \(swiftc): \(error.message)\n")
+    }
   }
 }

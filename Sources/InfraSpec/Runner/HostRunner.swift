@@ -14,6 +14,8 @@ struct HostRunner: Sendable {
   var fleetChecks: [Check] = []
   /// The host's name in reports (the inventory name); the transport's own name when not given.
   var name: String? = nil
+  /// What `eventually` waits with; tests give a clock they advance.
+  var clock: any RunClock = ContinuousRunClock()
 
   /// What a host run leaves for the run as a whole.
   struct HostOutcome: Sendable {
@@ -230,11 +232,10 @@ struct HostRunner: Sendable {
   private func retrying(
     _ check: Check, plan: FactPlan, retry: Retry, number: Int, last: CheckResult
   ) async -> CheckResult {
-    let clock = ContinuousClock()
-    let started = clock.now
+    let started = clock.elapsed
     let deadline = started + retry.within
     var result = last
-    while clock.now + retry.every < deadline {
+    while clock.elapsed + retry.every < deadline {
       try? await clock.sleep(for: retry.every)
       var outputs = ProbeOutputs()
       for await arrival in gather(plan.commands, plan.queries) {
@@ -244,7 +245,7 @@ struct HostRunner: Sendable {
         }
       }
       result = judge(check, plan: .success(plan), outputs: outputs, number: number).result
-      result.durationMilliseconds = Double((clock.now - started).milliseconds)
+      result.durationMilliseconds = Double((clock.elapsed - started).milliseconds)
       if result.outcome == .passed { break }
     }
     return result

@@ -7,11 +7,9 @@ internal import FoundationEssentials
   import Glibc
 #endif
 
-/// A local program run with pipes on all three streams, driven by one thread with `poll()` so
-/// stdin is written while stdout and stderr are read (no pipe-buffer deadlock).
-///
-/// posix_spawn and waitpid, not Foundation's `Process`, whose monitor thread can miss exits when
-/// several children run at once.
+/// A local program (`ssh`) started by `Subprocess` with pipes on all three streams, driven by one
+/// thread with `poll()` so stdin is written while stdout and stderr are read (no pipe-buffer
+/// deadlock).
 package final class SSHClientProcess: @unchecked Sendable {
   let pid: pid_t
   private let lock = ThreadLock()
@@ -57,50 +55,13 @@ package final class SSHClientProcess: @unchecked Sendable {
     onStdout: @escaping ([UInt8]) -> Void, onStderr: @escaping ([UInt8]) -> Void,
     onExit: @escaping (Int32) -> Void
   ) throws(ProbeError) -> SSHClientProcess {
-    var stdinPipe: [Int32] = [-1, -1]
-    var stdoutPipe: [Int32] = [-1, -1]
-    var stderrPipe: [Int32] = [-1, -1]
-    guard pipe(&stdinPipe) == 0, pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else {
-      throw .other("cannot create pipes for \(argv[0]): \(String(cString: strerror(errno)))")
-    }
-    // Other children spawned meanwhile must not inherit these ends (dup2 clears the flag).
-    for descriptor in stdinPipe + stdoutPipe + stderrPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
-    posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
-    for descriptor in stdinPipe + stdoutPipe + stderrPipe {
-      posix_spawn_file_actions_addclose(&actions, descriptor)
-    }
-    let arguments = argv.map { strdup($0) } + [nil]
-    defer { arguments.forEach { free($0) } }
-    let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { variables.forEach { free($0) } }
-    // A clean signal mask and default handlers, whatever the spawning thread blocks: an `ssh`
-    // that cannot receive SIGINT or SIGTERM outlives the run.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var defaultSignals = sigset_t()
-    sigfillset(&defaultSignals)
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-    var pid: pid_t = 0
-    let status = posix_spawnp(&pid, argv[0], &actions, &attributes, arguments, variables)
-    for descriptor in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] { close(descriptor) }
-    guard status == 0 else {
-      for descriptor in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] { close(descriptor) }
-      throw .other("cannot start \(argv[0]): \(String(cString: strerror(status)))")
-    }
+    let spawned = try Subprocess.spawn(
+      argv, environment: Subprocess.environment(environment), stdin: .pipe, stdout: .pipe, stderr: .pipe)
+    let pid = spawned.pid
     let child = SSHClientProcess(pid: pid)
     registryLock.withLock { _ = running.insert(pid) }
     let callbacks = Callbacks(stdout: onStdout, stderr: onStderr, exit: onExit)
-    let (stdin, stdout, stderr) = (stdinPipe[1], stdoutPipe[0], stderrPipe[0])
+    let (stdin, stdout, stderr) = (spawned.stdin, spawned.stdout, spawned.stderr)
     let thread = PlainThread {
       child.drive(
         stdin: stdin, stdout: stdout, stderr: stderr, input: input, keepInputOpen: keepInputOpen, callbacks)
@@ -207,7 +168,6 @@ package final class SSHClientProcess: @unchecked Sendable {
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     if held >= 0 { close(held) }
     Self.registryLock.withLock { _ = Self.running.remove(pid) }
-    let signal = status & 0x7f
-    callbacks.exit(signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+    callbacks.exit(Subprocess.decode(status))
   }
 }

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -14,8 +15,8 @@ struct DNSClientTests {
   let fixture: DNSFixture
   let client = DNSClient()
 
-  init() throws {
-    fixture = try DNSFixture.get()
+  init() async throws {
+    fixture = try await DNSFixture.ready()
   }
 
   /// The real TCP connector, counting how often it is used.

@@ -4,6 +4,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -30,6 +31,12 @@ struct DNSFixture: Sendable {
 
   static func get() throws -> DNSFixture {
     try shared.get()
+  }
+
+  /// The fixture, its setup.sh (seconds of BIND and signing) run on a thread of its own the first
+  /// time: blocking a cooperative-pool thread would stall every other test meanwhile.
+  static func ready() async throws -> DNSFixture {
+    try await ChildProcess.offPool { shared }.get()
   }
 
   var now: Int64 { Int64(values["NOW"] ?? "") ?? 0 }
@@ -94,42 +101,28 @@ struct DNSFixture: Sendable {
     return nil
   }
 
+  /// `run` on a thread of its own, for async tests: validators and signers take seconds.
+  static func runOffPool(_ arguments: [String]) async -> (status: Int32, output: String) {
+    await ChildProcess.offPool { run(arguments) }
+  }
+
   /// Runs argv (no shell) and returns its exit status and combined output.
   ///
-  /// posix_spawn and waitpid, not Foundation's Process, whose waitUntilExit hung here once setup.sh left named
-  /// running; output goes through a file because the background named would hold a pipe open.
+  /// Not in a process group of its own, so the BIND servers setup.sh starts in the background
+  /// outlive it; they hold the output pipe, which `ChildProcess` stops reading once setup.sh exited.
   @discardableResult
   static func run(_ arguments: [String]) -> (status: Int32, output: String) {
-    let outputPath = FileManager.default.temporaryDirectory
-      .appendingPathComponent("infraspec-run-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: outputPath) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
-    var environment = ProcessInfo.processInfo.environment
-    environment["PATH"] = path
-    let argv = arguments.map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-      argv.forEach { free($0) }
-      envp.forEach { free($0) }
-    }
     guard let executable = which(arguments.first ?? "") else {
       return (-1, "\(arguments.first ?? "") is not installed")
     }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-    guard spawned == 0 else {
-      return (-1, "cannot run \(executable): \(String(cString: strerror(spawned)))")
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = (environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+    let result = ChildProcess.run(
+      [executable] + arguments.dropFirst(), environment: Subprocess.environment(environment),
+      timeout: .seconds(600), ownGroup: false, mergeStderr: true)
+    switch result {
+    case .success(let output): return (output.exitStatus, String(decoding: output.stdout, as: UTF8.self))
+    case .failure(let error): return (-1, "cannot run \(executable): \(error.message)")
     }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-    let exited = status & 0x7F == 0
-    return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), text)
   }
 }

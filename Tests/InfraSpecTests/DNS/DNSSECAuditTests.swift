@@ -1,7 +1,9 @@
+import Synchronization
 import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -12,8 +14,8 @@ import Testing
 struct DNSSECAuditTests {
   let fixture: DNSFixture
 
-  init() throws {
-    fixture = try DNSFixture.get()
+  init() async throws {
+    fixture = try await DNSFixture.ready()
   }
 
   func name(_ text: String) throws -> DNSName {
@@ -197,18 +199,51 @@ struct DNSSECAuditTests {
     let audit = DNSSECAudit(
       zone: fixture.zone("alg13"), server: "127.0.0.1", port: 9, now: fixture.now, timeout: .milliseconds(300)
     )
-    await #expect(throws: DNSSECAuditError.self) {
-      try await audit.isSigned()
+    let started = ContinuousClock.now
+    do {
+      _ = try await audit.isSigned()
+      Issue.record("an audit against a port nobody serves passed")
+    } catch let error as DNSSECAuditError {
+      // The query failed, saying where it went: not a verdict on the zone, not a parse error.
+      #expect(error.code == .queryFailed, "\(error)")
+      #expect(error.detail.contains("127.0.0.1") && error.detail.contains("9"), "\(error.detail)")
+    }
+    #expect(ContinuousClock.now - started < .seconds(5))
+  }
+
+  /// The real TCP connector, counting what goes through it.
+  final class CountingConnector: DNSStreamConnector {
+    let uses = Mutex(0)
+    func exchange(_ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration) async throws
+      -> [UInt8]
+    {
+      uses.withLock { $0 += 1 }
+      return try await DNSTCPConnector().exchange(framedQuery, server: server, port: port, timeout: timeout)
+    }
+
+    func messages(
+      _ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration,
+      isLast: @escaping @Sendable ([UInt8]) -> Bool
+    ) async throws -> [[UInt8]] {
+      uses.withLock { $0 += 1 }
+      return try await DNSTCPConnector().messages(
+        framedQuery, server: server, port: port, timeout: timeout, isLast: isLast)
     }
   }
 
   @Test("queries through a stream connector give the same verdicts")
   func connector() async throws {
+    let connector = CountingConnector()
     let audit = DNSSECAudit(
-      zone: fixture.zone("alg13"), server: "127.0.0.1", port: fixture.port, connector: DNSTCPConnector(),
+      zone: fixture.zone("alg13"), server: "127.0.0.1", port: fixture.port, connector: connector,
       now: fixture.now)
     let findings = try await audit.signatures()
+    let direct = try await fixture.audit("alg13").signatures()
     #expect(!findings.isEmpty)
     #expect(failures(findings) == [])
+    // Finding for finding, the same message and verdict as the audit's own queries give.
+    #expect(findings.map(\.message) == direct.map(\.message))
+    #expect(findings.map(\.passed) == direct.map(\.passed))
+    #expect(connector.uses.withLock { $0 } > 0, "the audit did not query through the connector")
   }
 }

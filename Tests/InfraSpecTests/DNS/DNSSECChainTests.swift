@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -14,8 +15,8 @@ import Testing
 struct DNSSECChainTests {
   let fixture: DNSFixture
 
-  init() throws {
-    fixture = try DNSFixture.get()
+  init() async throws {
+    fixture = try await DNSFixture.ready()
   }
 
   var anchor: DNSSECTrustAnchor {
@@ -26,8 +27,8 @@ struct DNSSECChainTests {
   }
 
   /// delv's verdict for the zone's SOA with the fixture's anchor as root.
-  func delv(_ zone: String) -> DNSSECChain.Status {
-    let result = DNSFixture.run([
+  func delv(_ zone: String) async -> DNSSECChain.Status {
+    let result = await DNSFixture.runOffPool([
       "delv", "@127.0.0.1", "-p", String(fixture.port), "-a", "\(fixture.directory)/anchors.conf",
       "+root=\(DNSFixture.parent)", zone, "SOA",
     ])
@@ -64,7 +65,7 @@ struct DNSSECChainTests {
       #expect(chain.cause == nil)
     }
     // delv implements Ed448, so it validates what InfraSpec must call indeterminate.
-    #expect(delv(zone) == (status == .indeterminate ? .secure : status), "\(zone)")
+    #expect(await delv(zone) == (status == .indeterminate ? .secure : status), "\(zone)")
   }
 
   @Test("the chain names every link: zone, DS → key tag and algorithm, status")

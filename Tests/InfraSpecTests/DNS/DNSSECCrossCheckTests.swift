@@ -2,6 +2,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -20,7 +21,7 @@ struct DNSSECCrossCheckTests {
 
   @Test("same verdict as the independent validators", arguments: zones)
   func agree(label: String) async throws {
-    let fixture = try DNSFixture.get()
+    let fixture = try await DNSFixture.ready()
     let zoneText = "\(label).\(DNSFixture.parent)"
     let zone = fixture.zone(label)
     let audit = fixture.audit(label)
@@ -36,7 +37,9 @@ struct DNSSECCrossCheckTests {
     inside += try await audit.denialOfExistence(of: missing)
     let zoneValid = inside.filter(\.isValidity).allSatisfy(\.passed)
 
-    let ldns = DNSFixture.run(["ldns-verify-zone", "\(fixture.directory)/zones/\(zoneText).signed"])
+    let ldns = await DNSFixture.runOffPool([
+      "ldns-verify-zone", "\(fixture.directory)/zones/\(zoneText).signed",
+    ])
     #expect(
       zoneValid == (ldns.status == 0),
       "InfraSpec: \(inside.filter { !$0.passed }.map(\.message)); ldns-verify-zone: \(ldns.output)")
@@ -48,7 +51,7 @@ struct DNSSECCrossCheckTests {
     for (name, type) in [
       (zoneText, "SOA"), ("www.\(zoneText)", "A"), ("mail.\(zoneText)", "A"), (missing.text, "A"),
     ] {
-      let delv = DNSFixture.run([
+      let delv = await DNSFixture.runOffPool([
         "delv", "@127.0.0.1", "-p", String(fixture.port), "-a", "\(fixture.directory)/anchors.conf",
         "+root=\(DNSFixture.parent)", name, type,
       ])

@@ -2,6 +2,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -13,8 +14,8 @@ import Testing
 struct DNSSECZoneCoverageTests {
   let fixture: DNSFixture
 
-  init() throws {
-    fixture = try DNSFixture.get()
+  init() async throws {
+    fixture = try await DNSFixture.ready()
   }
 
   func name(_ text: String) throws -> DNSName {

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -14,8 +15,8 @@ import Testing
 struct ZoneFileTests {
   let fixture: DNSFixture
 
-  init() throws {
-    fixture = try DNSFixture.get()
+  init() async throws {
+    fixture = try await DNSFixture.ready()
   }
 
   static let zones = [
@@ -34,13 +35,13 @@ struct ZoneFileTests {
     let origin = "\(label).infraspec.test"
     let path = "\(fixture.directory)/zones/\(origin).signed"
     let now = try await verify(path, origin: origin)
-    let ldns = DNSFixture.run(["ldns-verify-zone", path])
-    let bind = DNSFixture.run(["dnssec-verify", "-q", "-z", "-o", origin, path])
+    let ldns = await DNSFixture.runOffPool(["ldns-verify-zone", path])
+    let bind = await DNSFixture.runOffPool(["dnssec-verify", "-q", "-z", "-o", origin, path])
     let problems = now.findings.filter { !$0.passed }.map(\.message)
     #expect(now.passed == (ldns.status == 0), "InfraSpec: \(problems); ldns: \(ldns.output)")
     #expect(now.passed == (bind.status == 0), "InfraSpec: \(problems); dnssec-verify: \(bind.output)")
     let week = try await verify(path, origin: origin, days: 7)
-    let ldnsWeek = DNSFixture.run(["ldns-verify-zone", "-e", "P7D", path])
+    let ldnsWeek = await DNSFixture.runOffPool(["ldns-verify-zone", "-e", "P7D", path])
     #expect(
       week.passed == (ldnsWeek.status == 0), "\(week.findings.filter { !$0.passed }); \(ldnsWeek.output)")
   }
@@ -49,7 +50,7 @@ struct ZoneFileTests {
   func relativeStyle() async throws {
     let origin = "alg8.infraspec.test"
     let relative = "\(fixture.directory)/alg8.relative"
-    let compiled = DNSFixture.run([
+    let compiled = await DNSFixture.runOffPool([
       "named-compilezone", "-q", "-s", "relative", "-o", relative, origin,
       "\(fixture.directory)/zones/\(origin).signed",
     ])

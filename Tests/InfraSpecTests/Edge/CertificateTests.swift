@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -14,7 +15,7 @@ import Testing
 struct CertificateTests {
   @Test("a good chain file passes; a wrong key, a short chain, a reversed file and a missing file fail")
   func files() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let pki = fixture.pki
     let checks =
       Certificate(pki + "/www.chain.pem").validFor(atLeast: .days(30)).covers("www.pop.test")

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -14,8 +15,8 @@ import Testing
 @Suite("infraspec run: Specs/Examples/edge.swift", .serialized, .enabled(if: EdgeFixture.shouldRun))
 struct EdgeExampleTests {
   @Test("the example spec passes against the fixture, and list shows its checks and probes")
-  func example() throws {
-    let fixture = try EdgeFixture.get()
+  func example() async throws {
+    let fixture = try await EdgeFixture.ready()
     let source = try String(
       contentsOf: DNSFixture.packageRoot.appendingPathComponent("Specs/Examples/edge.swift"), encoding: .utf8)
     let root = try CLI.workspace(["edge.swift": source])
@@ -40,7 +41,7 @@ struct EdgeExampleTests {
 
   @Test("50 TLS and HTTP checks against the fixture, timed")
   func fiftyChecks() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let port = fixture.tlsPort
     // Distinct names (SNI, a request header) so each of the 50 is its own connection.
     let checks = (0..<25).flatMap { index in

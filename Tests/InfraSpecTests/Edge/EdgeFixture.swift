@@ -4,6 +4,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -24,6 +25,11 @@ struct EdgeFixture: Sendable {
   static let shared: Result<EdgeFixture, DNSFixture.FixtureError> = start()
 
   static func get() throws -> EdgeFixture { try shared.get() }
+
+  /// The fixture, set up on a thread of its own the first time (see `DNSFixture.ready`).
+  static func ready() async throws -> EdgeFixture {
+    try await ChildProcess.offPool { shared }.get()
+  }
 
   subscript(key: String) -> String { values[key] ?? "missing \(key) in manifest" }
 

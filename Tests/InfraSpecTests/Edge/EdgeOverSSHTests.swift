@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -17,7 +18,7 @@ struct EdgeOverSSHTests {
     "through the host's SSH connection the checks pass as locally; where sshd forbids forwarding they cannot check"
   )
   func throughSSH() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let (port, plain) = (fixture.tlsPort, fixture.port("HTTP_PORT"))
     let checks =
       TLS("www.pop.test", port: port, via: "127.0.0.1").certificateValid(forAtLeast: .days(30)).covers(

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -15,7 +16,7 @@ import Testing
 struct GPGKeyTests {
   @Test("each key's state is read from gpg --with-colons and judged in the one grammar")
   func keys() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let home = fixture["GNUPGHOME"]
     let before = try Self.snapshot(home)
     let (valid, expired, subkey) = (
@@ -66,7 +67,7 @@ struct GPGKeyTests {
 
   @Test("the PoP's copy against an HKP key server: equal, a rotation the PoP lacks, a key the server lacks")
   func keyServer() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let home = fixture["GNUPGHOME"]
     let server = "http://127.0.0.1:\(fixture.port("KEYSERVER_PORT"))"
     let (valid, rotated, unknown) = (

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -14,7 +15,7 @@ import Testing
 struct HTTPTests {
   @Test("the issue's lines: status, Cache-Control directives, body, headers, sha256, time budget, ALPN")
   func page() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let url = "https://www.pop.test:\(fixture.tlsPort)/"
     let checks = HTTP(url, via: "127.0.0.1").status(200).header("Cache-Control", contains: "stale-if-error")
       .body(contains: "hello").header("X-PoP", equals: "lab").header("Server", matches: "^nginx/")
@@ -30,7 +31,7 @@ struct HTTPTests {
 
   @Test("failures in the one grammar: status, redirect target, expiry of a sale page, max age source")
   func failures() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let port = fixture.tlsPort
     let base = "https://www.pop.test:\(port)"
     let checks =
@@ -64,7 +65,7 @@ struct HTTPTests {
 
   @Test("plain http:// with the name kept in Host while the socket goes to via")
   func plainHTTP() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let url = "http://www.pop.test:\(fixture.port("HTTP_PORT"))/"
     let messages = await EdgeFixture.messages(
       HTTP(url, via: "127.0.0.1").status(200).header("X-PoP", equals: "lab").body(contains: "hello").alpn(
@@ -77,7 +78,7 @@ struct HTTPTests {
 
   @Test("a 1 GiB body is read only up to the bound: sha256 cannot be checked, status passes, quickly")
   func hugeBody() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let url = "https://www.pop.test:\(fixture.tlsPort)/huge"
     let started = ContinuousClock.now
     let messages = await EdgeFixture.messages(
@@ -97,7 +98,7 @@ struct HTTPTests {
     "hostile inputs are could-not-check: CRLF in the URL, control bytes in a header, 10 MB of headers, a stall"
   )
   func hostile() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let (flood, control, stall) = (
       fixture.port("FLOOD_PORT"), fixture.port("CONTROL_PORT"), fixture.port("STALL_PORT")
     )
@@ -123,7 +124,7 @@ struct HTTPTests {
 
   @Test("with the origin gone, the cache serves stale (proxy_cache_use_stale) and the check sees it")
   func staleWhenOriginDown() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let url = "https://www.pop.test:\(fixture.tlsPort)/cached"
     let fresh = await EdgeFixture.messages(
       HTTP(url, via: "127.0.0.1").status(200).header("X-Cache-Status", matches: "MISS|EXPIRED|HIT").__chain

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -15,7 +16,7 @@ import Testing
 struct TLSTests {
   @Test("a valid chain: expiry, SAN with a wildcard, verification, versions, pin and ALPN all pass")
   func validChain() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let checks = TLS("www.pop.test", port: fixture.tlsPort, via: "127.0.0.1").certificateValid(
       forAtLeast: .days(30)
     )
@@ -31,7 +32,7 @@ struct TLSTests {
 
   @Test("expiry names the certificate that expires first: a 5-day leaf, an intermediate before its leaf")
   func expiry() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let port = fixture.tlsPort
     let messages = await EdgeFixture.messages(
       TLS("soon.pop.test", port: port, via: "127.0.0.1").certificateValid(forAtLeast: .days(30)).__chain
@@ -55,7 +56,7 @@ struct TLSTests {
   @Test(
     "SNI picks the certificate: an unknown name gets the wrong-SAN default; wildcards cover one label only")
   func coverage() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let port = fixture.tlsPort
     let messages = await EdgeFixture.messages(
       TLS("wrong.pop.test", port: port, via: "127.0.0.1").covers("wrong.pop.test").__chain.checks
@@ -71,7 +72,7 @@ struct TLSTests {
 
   @Test("a chain against the wrong CA fails verification, naming the certificate and OpenSSL's reason")
   func wrongCA() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let port = fixture.tlsPort
     let messages = await EdgeFixture.messages(
       TLS("www.pop.test", port: port, via: "127.0.0.1").chainVerifies(caFile: fixture.pki + "/other.pem")
@@ -89,7 +90,7 @@ struct TLSTests {
 
   @Test("a TLS 1.1-only listener accepts TLS 1.1 and rejects TLS 1.2 (OpenSSL 3 at security level 0)")
   func tls11Listener() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     try #require(fixture["TLS11_WORKS"] == "yes", "this OpenSSL cannot serve TLS 1.1")
     let port = fixture.port("TLS11_PORT")
     let messages = await EdgeFixture.messages(
@@ -107,7 +108,7 @@ struct TLSTests {
   @Test(
     "a server that never finishes the handshake, and a closed port, are could-not-check within the timeout")
   func hostileServers() async throws {
-    let fixture = try EdgeFixture.get()
+    let fixture = try await EdgeFixture.ready()
     let (stall, closed) = (fixture.port("STALL_PORT"), fixture.port("CLOSED_PORT"))
     let started = ContinuousClock.now
     let messages = await EdgeFixture.messages(

@@ -5,8 +5,8 @@ import Testing
 @Suite("infraspec run: DNS and DNSSEC", .serialized, .enabled(if: DNSFixture.shouldRun))
 struct DNSRunTests {
   @Test("records, rcodes, flags and TTLs; signed, signatures, DS, denial, serials, algorithms")
-  func dnsAndDNSSEC() throws {
-    let fixture = try DNSFixture.get()
+  func dnsAndDNSSEC() async throws {
+    let fixture = try await DNSFixture.ready()
     let (port, secondary) = (fixture.port, fixture.secondaryPort)
     let root = try CLI.workspace([
       "dns.swift": """
@@ -70,8 +70,8 @@ struct DNSRunTests {
   }
 
   @Test("whole-zone signatures, chosen denials, chains of trust, and answers() only from a real answer")
-  func coverageAndRefusals() throws {
-    let fixture = try DNSFixture.get()
+  func coverageAndRefusals() async throws {
+    let fixture = try await DNSFixture.ready()
     let port = fixture.port
     let root = try CLI.workspace([
       "zone.swift": """
@@ -152,7 +152,7 @@ struct DNSRunTests {
   @Test(
     "over SSH, DNS goes through the host's connection (direct-tcpip): refused where sshd forbids forwarding")
   func throughSSH() async throws {
-    let fixture = try DNSFixture.get()
+    let fixture = try await DNSFixture.ready()
     let root = try CLI.workspace([
       "tunnel.swift": """
       import InfraSpec

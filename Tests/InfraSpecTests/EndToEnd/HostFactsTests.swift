@@ -1,6 +1,15 @@
 import Foundation
 import Testing
 
+@testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecSockets
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
+
 /// Every resource against real facts this test creates: a network namespace with known
 /// interfaces, routes and listeners; a user, group, files, a mount, processes and a package.
 @Suite("real host facts", .serialized)
@@ -24,23 +33,18 @@ struct HostFactsTests {
       try Shell.must(command)
     }
     // Listeners that live as long as the test: TCP on one address, UDP on the wildcard.
-    let listener = Process()
-    listener.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-    listener.arguments = [
-      "netns", "exec", namespace, "python3", "-c",
-      """
-      import socket, time
-      t = socket.socket(); t.bind(("192.0.2.10", 8443)); t.listen()
-      u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind(("::", 5353))
-      print("ready", flush=True); time.sleep(60)
-      """,
-    ]
-    let ready = Pipe()
-    listener.standardOutput = ready
-    listener.standardError = FileHandle.nullDevice
-    try listener.run()
+    let listener = try Subprocess.spawn(
+      [
+        "/usr/sbin/ip", "netns", "exec", namespace, "python3", "-c",
+        """
+        import socket, time
+        t = socket.socket(); t.bind(("192.0.2.10", 8443)); t.listen()
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind(("::", 5353))
+        print("ready", flush=True); time.sleep(60)
+        """,
+      ], stdout: .pipe)
     defer { listener.terminate() }
-    _ = ready.fileHandleForReading.availableData
+    _ = listener.readLine()
 
     let root = try CLI.workspace([
       "network.swift": """
@@ -111,17 +115,12 @@ struct HostFactsTests {
     try Shell.must(["ln", "-s", "app.conf", folder + "/current"])
     try Shell.must(["mount", "-t", "tmpfs", "-o", "noexec,size=1m", "tmpfs", mountPoint])
     try Shell.must(["cp", "/bin/sleep", folder + "/" + process])
-    var sleepers: [Process] = []
+    var sleepers: [Subprocess] = []
     defer { sleepers.forEach { $0.terminate() } }
     for _ in 0..<2 {
-      let sleeper = Process()
-      sleeper.executableURL = URL(fileURLWithPath: folder + "/" + process)
-      sleeper.arguments = ["120"]
-      // Not the test runner's stdout: a child holding that pipe keeps `swift test` waiting.
-      sleeper.standardOutput = FileHandle.nullDevice
-      sleeper.standardError = FileHandle.nullDevice
-      try sleeper.run()
-      sleepers.append(sleeper)
+      // Output to /dev/null, not the test runner's stdout: a child holding that pipe keeps
+      // `swift test` waiting.
+      sleepers.append(try Subprocess.spawn([folder + "/" + process, "120"]))
     }
     let debian = folder + "/deb"
     try FileManager.default.createDirectory(atPath: debian + "/DEBIAN", withIntermediateDirectories: true)

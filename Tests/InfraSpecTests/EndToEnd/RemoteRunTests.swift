@@ -1,6 +1,15 @@
 import Foundation
 import Testing
 
+@testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecSockets
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
+
 /// `infraspec run --host` against a real sshd on loopback: the same spec, the same outcomes.
 @Suite("infraspec run --host", .serialized)
 struct RemoteRunTests {
@@ -76,19 +85,13 @@ struct RemoteRunTests {
     ])
     let closedPort = silent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     // A listener that accepts and never answers.
-    let listener = Process()
-    listener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    listener.arguments = [
-      "python3", "-c",
-      "import socket,time,sys\ns=socket.socket(); s.bind(('127.0.0.1',0)); s.listen()\nprint(s.getsockname()[1], flush=True)\nc=[]\nwhile True: c.append(s.accept())",
-    ]
-    let ready = Pipe()
-    listener.standardOutput = ready
-    listener.standardError = FileHandle.nullDevice
-    try listener.run()
+    let listener = try Subprocess.spawn(
+      [
+        "python3", "-c",
+        "import socket,time,sys\ns=socket.socket(); s.bind(('127.0.0.1',0)); s.listen()\nprint(s.getsockname()[1], flush=True)\nc=[]\nwhile True: c.append(s.accept())",
+      ], stdout: .pipe)
     defer { listener.terminate() }
-    let port = String(decoding: ready.fileHandleForReading.availableData, as: UTF8.self)
-      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let port = listener.readLine()
     let started = Date()
     let result = try CLI.run(
       [

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -455,9 +456,20 @@ struct RunCommandTests {
       File("/etc/hosts").exists()
       """
     ])
+    /// The files of the checks a run reported, in order.
+    func checked(_ result: CLI.Result) -> [String] {
+      result.stdout.split(separator: "\n").filter { $0.hasPrefix("ok ") || $0.hasPrefix("not ok ") }
+        .map { line in
+          ["/etc/passwd", "/etc/group", "/etc/hosts"].first { line.contains($0) } ?? String(line)
+        }
+    }
     let fast = try CLI.run(["run", "--tag", "fast", "--skip-tag", "slow"], in: root)
     #expect(fast.status == 0, "\(fast.stdout)\(fast.stderr)")
     #expect(fast.stdout.contains("1..1\n"), "\(fast.stdout)")
+    // The tagged group's untagged check survives; the slow one and the untagged file do not.
+    #expect(checked(fast) == ["/etc/passwd"], "\(fast.stdout)")
+    let notSlow = try CLI.run(["run", "--skip-tag", "slow"], in: root)
+    #expect(checked(notSlow) == ["/etc/passwd", "/etc/hosts"], "\(notSlow.stdout)")
   }
 
   @Test("list shows every check and its probe command without running it; init scaffolds a passing spec")

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -242,11 +243,11 @@ import Testing
     release: ["0", "1", "2", "10", "a", "ubuntu", "deb12u", "+", "~", "~bpo", ".", "+b"])
 
   @Test("dpkg agrees with dpkg --compare-versions", .enabled(if: dpkg.isAvailableOrRequired))
-  func dpkgDifferential() throws {
+  func dpkgDifferential() async throws {
     let pairs =
       GeneratedVersion.pairs(300, Self.dpkgVocabulary, seed: 0xDEB1A7)
       + Self.dpkgCases.map { ($0.0, $0.1) }.filter { !$0.0.isEmpty && !$0.0.hasPrefix(" ") }
-    let answers = try Self.dpkgAnswers(pairs)
+    let answers = try await Self.dpkgAnswers(pairs)
     var mismatches: [String] = []
     for ((a, b), answer) in zip(pairs, answers) {
       let ours = PackageVersion.compare(a, b, scheme: .dpkg)
@@ -257,7 +258,7 @@ import Testing
   }
 
   /// Asks dpkg about every pair through one shell loop: `lt` and `eq` give the order.
-  static func dpkgAnswers(_ pairs: [(String, String)]) throws -> [VersionOrder] {
+  static func dpkgAnswers(_ pairs: [(String, String)]) async throws -> [VersionOrder] {
     let script = """
       while read -r a b; do
         dpkg --compare-versions "$a" lt "$b"; lt=$?
@@ -266,7 +267,7 @@ import Testing
       done
       """
     let input = pairs.map { "\($0.0) \($0.1)\n" }.joined()
-    let output = try dpkg.run(["-c", script], program: "/bin/sh", input: input)
+    let output = try await dpkg.runOffPool(["-c", script], program: "/bin/sh", input: input)
     return try output.split(separator: "\n").map { line in
       switch line {
       case "01": .older
@@ -291,7 +292,7 @@ import Testing
     release: ["0", "1", "2", "10", "el9", "el9_4", ".", "_", "~", "^", "fc40", "a"])
 
   @Test("rpm agrees with rpm's own rpm.vercmp", .enabled(if: rpmlua.isAvailableOrRequired))
-  func rpmDifferential() throws {
+  func rpmDifferential() async throws {
     var generator = SeededGenerator(seed: 0x52504D)
     let noise = Array("0123456789azAZ.-_~^:+%".utf8)
     let garbage = (0..<200).map { _ in
@@ -306,7 +307,7 @@ import Testing
     let pairs =
       GeneratedVersion.pairs(1_500, Self.rpmVocabulary, seed: 0x2F3D)
       + garbage + Self.rpmCases.map { ($0.0, $0.1) }
-    let answers = try Self.rpmAnswers(pairs)
+    let answers = try await Self.rpmAnswers(pairs)
     var mismatches: [String] = []
     for ((a, b), answer) in zip(pairs, answers) {
       let ours = PackageVersion.compare(a, b, scheme: .rpm)
@@ -318,7 +319,7 @@ import Testing
 
   /// Asks rpm's Lua interpreter about every pair in one script; strings travel as decimal
   /// escapes so no byte needs quoting.
-  static func rpmAnswers(_ pairs: [(String, String)]) throws -> [VersionOrder] {
+  static func rpmAnswers(_ pairs: [(String, String)]) async throws -> [VersionOrder] {
     func literal(_ text: String) -> String {
       "\"" + text.utf8.map { "\\" + String($0) }.joined() + "\""
     }
@@ -328,7 +329,7 @@ import Testing
       .appendingPathComponent("infraspec-vercmp-\(UUID().uuidString).lua")
     try Data(script.utf8).write(to: file)
     defer { try? FileManager.default.removeItem(at: file) }
-    let output = try rpmlua.run([file.path])
+    let output = try await rpmlua.runOffPool([file.path])
     return try output.split(separator: "\n").map { line in
       switch line {
       case "-1": .older

@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -41,19 +42,37 @@ struct ProcessProbeTests {
     #expect(left.map(\.command) == ["init", "sshd", "crond", "nginx"])
   }
 
+  @Test("busybox's ps, sent exactly the probe's argv, gives a table the parser reads, with its own pid")
+  func busyboxLive() async throws {
+    let busybox = try #require(
+      ["/usr/bin/busybox", "/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) },
+      "busybox is not installed (apt-get install busybox)")
+    // `ps` on PATH is busybox's applet, as on Alpine; the argv is the probe's, not a lookalike.
+    let folder = NSTemporaryDirectory() + "infraspec-busybox-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.createSymbolicLink(atPath: folder + "/ps", withDestinationPath: busybox)
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = folder + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    let output = try await ChildProcess.runOffPool(
+      ProcessProbe.command.argv, environment: Subprocess.environment(environment), timeout: .seconds(30),
+      ownGroup: true
+    ).get()
+    #expect(output.exitStatus == 0, "\(output.stderrText)")
+    let table = try ProcessProbe.parse(output.stdoutText)
+    let own = try #require(table.own)
+    // The pid the shell printed is busybox's ps itself (exec), listed under its applet name.
+    #expect(table.entries.first { $0.pid == own }?.command == "ps", "\(output.stdoutText)")
+    #expect(table.entries.contains { $0.pid == Int(getpid()) }, "this test process is listed")
+    #expect(table.entries.count > 3)
+  }
+
   @Test("locally: a child of this process is ours, a detached process of the same name is not")
   func local() async throws {
     let (name, path) = try Self.marker()
     defer { unlink(path) }
-    let child = Foundation.Process()
-    child.executableURL = URL(fileURLWithPath: path)
-    child.arguments = ["30"]
-    try child.run()
-    defer {
-      // SIGKILL: a child may inherit a blocked SIGTERM from the test runner.
-      kill(child.processIdentifier, SIGKILL)
-      child.waitUntilExit()
-    }
+    let child = try Subprocess.spawn([path, "30"])
+    defer { child.terminate() }
     let before = await ProbeFamilyTests.messages(
       Process(name).isNotRunning().__chain.checks + Process("ps").isNotRunning().__chain.checks,
       on: LocalTransport())

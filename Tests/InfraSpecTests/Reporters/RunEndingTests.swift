@@ -3,6 +3,7 @@ import Testing
 
 @_spi(Runner) @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -13,7 +14,7 @@ import Testing
 @Suite("run endings in reports")
 struct RunEndingTests {
   @Test("an interrupted run's TAP reports what finished, then bails out: every consumer fails it")
-  func interruptedTAP() throws {
+  func interruptedTAP() async throws {
     for hosts in [["lax1"], ["lax1", "lax2"]] {
       let tap = try ReportFixtures.render(ReportFixtures.interrupted(hosts: hosts)) {
         TAPReporter(output: $0)
@@ -24,14 +25,14 @@ struct RunEndingTests {
         tap.contains("ok 2 - edge PoP › network › interface eth0: check 3\n"),
         "finished after a slow one: \(tap)")
       #expect(!tap.contains("\n1..2\n# ") && !tap.hasSuffix("1..2\n"))
-      for verdict in try TAPConsumers.judge(tap) {
+      for verdict in try await TAPConsumers.judgeOffPool(tap) {
         #expect(!verdict.passed && verdict.bailedOut && !verdict.parseError, "\(verdict)")
       }
     }
   }
 
   @Test("a finished run's TAP ends with its plan, nothing after it; all three consumers read every shape")
-  func finishedTAP() throws {
+  func finishedTAP() async throws {
     let single = ReportFixtures.run(
       hosts: ["lax1"], ReportFixtures.host("lax1", at: 0, [ReportFixtures.result(host: "lax1", number: 1)]))
     let fleetResult = ReportFixtures.result(
@@ -44,18 +45,18 @@ struct RunEndingTests {
     for events in [single, fleet] {
       let tap = try ReportFixtures.render(events) { TAPReporter(output: $0) }
       #expect(tap.hasSuffix(" s\n1..\(events.count == 5 ? 1 : 3)\n"), "\(tap)")
-      for verdict in try TAPConsumers.judge(tap) {
+      for verdict in try await TAPConsumers.judgeOffPool(tap) {
         #expect(verdict.passed && !verdict.parseError, "\(verdict)")
       }
     }
     let mixed = try ReportFixtures.render(ReportFixtures.mixed) { TAPReporter(output: $0) }
-    for verdict in try TAPConsumers.judge(mixed) {
+    for verdict in try await TAPConsumers.judgeOffPool(mixed) {
       #expect(!verdict.passed && !verdict.parseError, "\(verdict)")
     }
   }
 
   @Test("an interrupted run's JUnit lists every unfinished check as an error: counts add up to the plan")
-  func interruptedJUnit() throws {
+  func interruptedJUnit() async throws {
     let xml = try ReportFixtures.render(ReportFixtures.interrupted()) { JUnitReporter(output: $0) }
     #expect(
       xml.contains("name=\"lax1\" package=\"lax1\" id=\"0\" tests=\"3\" failures=\"0\" errors=\"1\""),
@@ -68,7 +69,8 @@ struct RunEndingTests {
       let strict = try ReportFixtures.render(ReportFixtures.interrupted()) {
         JUnitReporter(output: $0, strict: true)
       }
-      #expect(try JUnitSchemas.validate(strict) == JUnitReporterTests.bothValidate)
+      let verdicts = try await offPool { try JUnitSchemas.validate(strict) }
+      #expect(verdicts == JUnitReporterTests.bothValidate)
     }
   }
 

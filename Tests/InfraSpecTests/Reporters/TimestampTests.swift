@@ -1,7 +1,9 @@
+import Foundation
 import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -41,10 +43,16 @@ struct TimestampTests {
     }
   }
 
-  @Test("now is today, give or take")
+  @Test("now is the wall clock to the millisecond: between two readings of Foundation's clock")
   func now() {
+    let before = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     let now = Timestamp.now()
-    #expect(now > Timestamp(iso8601: "2024-01-01T00:00:00Z")!)
-    #expect(now < Timestamp(iso8601: "2100-01-01T00:00:00Z")!)
+    let after = Int64((Date().timeIntervalSince1970 * 1000).rounded(.up))
+    #expect(
+      before <= now.millisecondsSince1970 && now.millisecondsSince1970 <= after, "\(before) \(now) \(after)")
+    // And it prints as that instant: the same day and time Foundation's formatter gives.
+    // (A fifth of a millisecond more: the Double's rounding must not show the millisecond before.)
+    let instant = Date(timeIntervalSince1970: Double(now.millisecondsSince1970) / 1000 + 0.0002)
+    #expect(now.description == Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(instant))
   }
 }

@@ -4,6 +4,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -81,33 +82,72 @@ struct HostRunnerTests {
     #expect(summary.summary.couldNotCheck == 1 && summary.summary.exitCode == .couldNotCheck)
   }
 
-  @Test("eventually re-probes until the check passes")
-  func eventually() async {
-    final class Flipping: Transport {
-      let hostName = "flipping"
-      let calls = Mutex(0)
-      func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
-        if command == HostProfile.osReleaseCommand { return HostRunnerTests.debian }
-        if command == HostProfile.initCommand { return CommandOutput(exitStatus: 0, stdout: [], stderr: []) }
-        let call = calls.withLock {
-          $0 += 1; return $0
-        }
-        return CommandOutput(exitStatus: call >= 3 ? 0 : 1, stdout: [], stderr: [])
+  /// Exits 1 until its `passAt`-th probe of the command, then 0; the profile probes always answer.
+  final class Flipping: Transport {
+    let hostName = "flipping"
+    let passAt: Int
+    let calls = Mutex(0)
+    init(passAt: Int) { self.passAt = passAt }
+    func run(_ command: ProbeCommand, timeout: Duration) async throws(ProbeError) -> CommandOutput {
+      if command == HostProfile.osReleaseCommand { return HostRunnerTests.debian }
+      if command == HostProfile.initCommand { return CommandOutput(exitStatus: 0, stdout: [], stderr: []) }
+      let call = calls.withLock {
+        $0 += 1
+        return $0
       }
-      func runAll(_ commands: [ProbeCommand], timeout: Duration) -> AsyncStream<
-        (ProbeCommand, Result<CommandOutput, ProbeError>)
-      > {
-        runConcurrently(commands, timeout: timeout, limit: 1)
-      }
-      func close() async {}
+      return CommandOutput(exitStatus: call >= passAt ? 0 : 1, stdout: [], stderr: [])
     }
-    let transport = Flipping()
-    let checks = Command("converging").exitStatus(0).eventually(
-      within: .seconds(120), every: .milliseconds(10)
-    )
-    .__chain.checks
-    let summary = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { _ in }
+    func runAll(_ commands: [ProbeCommand], timeout: Duration) -> AsyncStream<
+      (ProbeCommand, Result<CommandOutput, ProbeError>)
+    > {
+      runConcurrently(commands, timeout: timeout, limit: 1)
+    }
+    func close() async {}
+  }
+
+  /// A clock that moves only when the runner sleeps on it, by exactly the time slept: a test of
+  /// minutes of retries takes no real time, and every wait is counted.
+  final class SteppingClock: RunClock {
+    let time = Mutex(Duration.zero)
+    let sleeps = Mutex<[Duration]>([])
+    var elapsed: Duration { time.withLock { $0 } }
+    func sleep(for duration: Duration) async throws {
+      time.withLock { $0 += duration }
+      sleeps.withLock { $0.append(duration) }
+    }
+  }
+
+  @Test("eventually re-probes every interval until the check passes, on the runner's clock")
+  func eventually() async {
+    let transport = Flipping(passAt: 3)
+    let clock = SteppingClock()
+    let checks = Command("converging").exitStatus(0).eventually(within: .seconds(120), every: .seconds(10))
+      .__chain.checks
+    var runner = HostRunner(transport: transport, checks: checks, options: RunOptions())
+    runner.clock = clock
+    let results = Mutex<[CheckResult]>([])
+    let summary = await runner.run { event in
+      if case .checkFinished(let result) = event { results.withLock { $0.append(result) } }
+    }
     #expect(summary.summary.passed == 1)
     #expect(transport.calls.withLock { $0 } == 3)
+    // Two re-probes, ten seconds apart, and the result tells the time it took to converge.
+    #expect(clock.sleeps.withLock { $0 } == [.seconds(10), .seconds(10)])
+    #expect(results.withLock { $0.map(\.durationMilliseconds) } == [20_000])
+  }
+
+  @Test("eventually gives up when the window is over: the last probe's failure is the verdict")
+  func eventuallyGivesUp() async {
+    let transport = Flipping(passAt: .max)
+    let clock = SteppingClock()
+    let checks = Command("converging").exitStatus(0).eventually(within: .seconds(120), every: .seconds(10))
+      .__chain.checks
+    var runner = HostRunner(transport: transport, checks: checks, options: RunOptions())
+    runner.clock = clock
+    let summary = await runner.run { _ in }
+    #expect(summary.summary.failed == 1)
+    // The first probe, then a re-probe at 10, 20 … 110 s: one more would end past 120 s.
+    #expect(transport.calls.withLock { $0 } == 12)
+    #expect(clock.elapsed == .seconds(110))
   }
 }

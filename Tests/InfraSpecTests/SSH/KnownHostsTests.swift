@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -85,14 +86,17 @@ struct KnownHostsTests {
   @Test("name resolution obeys the connect timeout even when the resolver never answers")
   func resolutionTimeout() {
     let start = ContinuousClock.now
-    #expect(throws: ProbeError.connection("cannot resolve pop.example.net: no answer within 300ms")) {
-      _ = try SSHConnection.resolve(
-        "pop.example.net", port: 22, deadline: .now + .milliseconds(300), timeout: .milliseconds(300)
-      ) { _, _ in
+    #expect(throws: TCPDialler.Failure.resolveTimedOut) {
+      _ = try TCPDialler.dial(host: "pop.example.net", port: 22, deadline: .now + .milliseconds(300)) {
+        _, _ in
         Thread.sleep(forTimeInterval: 5)
         return (EAI_AGAIN, nil)
       }
     }
     #expect(ContinuousClock.now - start < .seconds(1))
+    #expect(
+      SSHConnection.dialError(
+        .resolveTimedOut, host: "pop.example.net", port: 22, timeout: .milliseconds(300))
+        == .connection("cannot resolve pop.example.net: no answer within 300ms"))
   }
 }

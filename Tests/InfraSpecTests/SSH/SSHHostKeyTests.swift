@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -119,7 +120,13 @@ struct SSHHostKeyTests {
     #expect(text.hasPrefix("|1|"))
     #expect(!text.contains("127.0.0.1"))
     let ssh = try await SSHTransport(target: server.target, options: server.options())
+    // Trusted through the hashed line: the key was verified, nothing was added or warned about.
+    #expect(ssh.connection.hostKeyType == "ssh-ed25519")
+    #expect(ssh.warnings.isEmpty, "\(ssh.warnings)")
+    let output = try await ssh.run(ProbeCommand(["echo", "in"]), timeout: .seconds(10))
+    #expect(output.stdout == Array("in\n".utf8))
     await ssh.close()
+    #expect(try String(contentsOfFile: server.knownHostsFile, encoding: .utf8) == text)
   }
 
   @Test("the host key type is steered by known_hosts", arguments: ["ed25519", "ecdsa"])
@@ -130,6 +137,8 @@ struct SSHHostKeyTests {
     try writeKnownHosts(
       server, "\(server.knownHostsName) \(key.type) \(Data(key.blob).base64EncodedString())\n")
     let ssh = try await SSHTransport(target: server.target, options: server.options())
+    // The server proved the key type known_hosts holds, not the one libssh2 would pick first.
+    #expect(ssh.connection.hostKeyType == key.type)
     await ssh.close()
   }
 

@@ -1,6 +1,7 @@
 import Foundation
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -240,29 +241,17 @@ final class SSHServerFixture: @unchecked Sendable {
   }
 
   /// Starts `executable` with stdin and stdout on /dev/null (or stdout into `output`).
-  ///
-  /// posix_spawn and waitpid, not Foundation's Process: its monitor thread blocks in wait4 on
-  /// one child and then misses the others' exits.
   static func spawn(
     _ executable: String, _ arguments: [String], environment: [String: String]? = nil, output: String? = nil
   ) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    let environment =
-      (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { environment.forEach { free($0) } }
-    var pid: pid_t = 0
-    let status = posix_spawn(&pid, executable, &actions, nil, argv, environment)
-    guard status == 0 else {
-      throw Failure(description: "cannot start \(executable): \(String(cString: strerror(status)))")
+    do {
+      return try Subprocess.spawn(
+        [executable] + arguments, environment: environment.map(Subprocess.environment),
+        stdout: output.map { .file($0) } ?? .null
+      ).pid
+    } catch {
+      throw Failure(description: "cannot start \(executable): \(error.message)")
     }
-    return pid
   }
 
   @discardableResult
@@ -271,7 +260,7 @@ final class SSHServerFixture: @unchecked Sendable {
   ) throws -> Int32 {
     let pid = try spawn(executable, arguments, environment: environment, output: output)
     var status: Int32 = 0
-    waitpid(pid, &status, 0)
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     guard status == 0 else {
       throw Failure(
         description: "\(executable) \(arguments.joined(separator: " ")) failed (wait status \(status))")

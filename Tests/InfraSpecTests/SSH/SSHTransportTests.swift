@@ -3,6 +3,7 @@ import Testing
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -176,8 +177,18 @@ struct SSHTransportTests {
       try stream.send(Array("SSH-2.0-InfraSpecTest\r\n".utf8))
       stream.close()
       let closedPort = try SSHServerFixture.freePort()
-      await #expect(throws: ProbeError.self) {
-        try await ssh.openTCPStream(host: "127.0.0.1", port: closedPort)
+      // The server's own refusal, named as such: not any error (a dead connection would pass too).
+      do throws(ProbeError) {
+        _ = try await ssh.openTCPStream(host: "127.0.0.1", port: closedPort)
+        Issue.record("a stream to a closed port opened")
+      } catch .connection(let message) {
+        #expect(
+          message.hasPrefix(
+            "root@127.0.0.1:\(server.port) could not open a TCP connection to 127.0.0.1:\(closedPort) for InfraSpec ("
+          ),
+          "\(message)")
+      } catch {
+        Issue.record("expected the server's refusal, got \(error)")
       }
       #expect(
         text(.success(try await ssh.run(ProbeCommand(["echo", "still"]), timeout: .seconds(5)))) == "still\n")

@@ -2,6 +2,7 @@ import Foundation
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -105,4 +106,11 @@ enum Prove {
     let result = try Shell.run(["prove", "--verbose", "--exec", "cat", file])
     return (result.status, result.stdout + result.stderr)
   }
+}
+
+/// Runs blocking `work` (an external program, a fixture's setup) on a thread of its own: a test
+/// that blocks a cooperative-pool thread stalls every in-memory test meanwhile (2 threads on a
+/// 2-core CI machine).
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+  try await ChildProcess.offPool { Result { try work() } }.get()
 }

@@ -1,5 +1,14 @@
 import Foundation
 
+@testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecSockets
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
+
 /// A package manager's own command, run by tests to check InfraSpec against the real thing.
 struct ReferenceTool {
   /// Why a reference tool could not answer.
@@ -25,53 +34,33 @@ struct ReferenceTool {
     }
   }
 
+  /// `run` on a thread of its own, so the tool's run never holds a cooperative-pool thread.
+  func runOffPool(_ arguments: [String], program: String? = nil, input: String = "") async throws -> String {
+    let tool = self
+    return try await ChildProcess.offPool {
+      Result { try tool.run(arguments, program: program, input: input) }
+    }
+    .get()
+  }
+
   /// Runs the tool, or `program` (a shell that calls the tool) when given, with `arguments`,
   /// feeding `input` on stdin, and returns stdout; a non-zero exit is a failure carrying stderr.
   func run(_ arguments: [String], program: String? = nil, input: String = "") throws -> String {
     guard let toolPath = path else {
       throw Failure(description: "\(name) is not installed: run `apt-get install \(package)`")
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program ?? toolPath)
-    process.arguments = arguments
-    let stdin = Pipe()
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    // Write and read on separate threads so neither pipe fills up and blocks the other side.
-    let writer = Thread {
-      stdin.fileHandleForWriting.write(Data(input.utf8))
-      try? stdin.fileHandleForWriting.close()
+    let result = ChildProcess.run(
+      [program ?? toolPath] + arguments, input: Array(input.utf8), timeout: .seconds(600), ownGroup: true)
+    let output: CommandOutput
+    do {
+      output = try result.get()
+    } catch {
+      throw Failure(description: "\(name): \(error.message)")
     }
-    writer.start()
-    let errors = ErrorCollector(stderr.fileHandleForReading)
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let diagnostics = errors.text()
-    guard process.terminationStatus == 0 else {
-      throw Failure(description: "\(name) exited with \(process.terminationStatus): \(diagnostics)")
+    guard output.exitStatus == 0 else {
+      let diagnostics = String(decoding: output.stderr, as: UTF8.self)
+      throw Failure(description: "\(name) exited with \(output.exitStatus): \(diagnostics)")
     }
-    return String(decoding: output, as: UTF8.self)
-  }
-}
-
-/// Drains a pipe in the background and hands over everything it read.
-private final class ErrorCollector: @unchecked Sendable {
-  private let done = DispatchSemaphore(value: 0)
-  private var data = Data()
-
-  init(_ handle: FileHandle) {
-    Thread {
-      self.data = handle.readDataToEndOfFile()
-      self.done.signal()
-    }.start()
-  }
-
-  func text() -> String {
-    done.wait()
-    return String(decoding: data, as: UTF8.self)
+    return String(decoding: output.stdout, as: UTF8.self)
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 
 @testable import InfraSpec
 @_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecSockets
 @testable import InfraSpecDNS
 @testable import InfraSpecTransports
 @testable import InfraSpecSSH
@@ -104,25 +105,20 @@ enum ReportFixtures {
   }
 }
 
-/// The JUnit schemas in the `shared/schemas/junit/` folder beside the repository (or beside a
-/// folder holding it), run through `xmllint`: consumers nobody here wrote.
+/// The JUnit schemas vendored in `Tests/Fixtures/junit-schemas/` (origin and licenses in its
+/// SOURCES.md), run through `xmllint`: consumers nobody here wrote. In the repository, so a clean
+/// clone in CI has them.
 enum JUnitSchemas {
   static let names = ["jenkins-xunit-junit-10.xsd", "windyroad-ant-junit.xsd"]
   static let xmllint = ReferenceTool(name: "xmllint", package: "libxml2-utils")
 
   static let folder: String? = {
-    var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    while directory.path != "/" {
-      let candidate = directory.appendingPathComponent("shared/schemas/junit")
-      if names.allSatisfy({
-        FileManager.default.fileExists(atPath: candidate.appendingPathComponent($0).path)
-      }) {
-        return candidate.path
-      }
-      directory = directory.deletingLastPathComponent()
+    let candidate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Fixtures/junit-schemas")
+    let present = names.allSatisfy {
+      FileManager.default.fileExists(atPath: candidate.appendingPathComponent($0).path)
     }
-    return nil
+    return present ? candidate.path : nil
   }()
 
   /// Whether the tests can run, or must run (and then fail) because this is CI.
@@ -133,7 +129,8 @@ enum JUnitSchemas {
   /// xmllint's verdict for `xml` against each schema: "validates", or its complaint.
   static func validate(_ xml: String) throws -> [String: String] {
     guard let folder else {
-      throw SetupError("the JUnit schemas are missing: expected shared/schemas/junit/ beside the repository")
+      throw SetupError(
+        "the JUnit schemas are missing: expected Tests/Fixtures/junit-schemas/ in the repository")
     }
     let file = try ReportFixtures.temporaryFile(xml, suffix: ".xml")
     defer { try? FileManager.default.removeItem(atPath: file) }

@@ -1,5 +1,14 @@
 import Foundation
 
+@testable import InfraSpec
+@_spi(Runner) @testable import InfraSpecCore
+@testable import InfraSpecDNS
+@testable import InfraSpecSockets
+@testable import InfraSpecTransports
+@testable import InfraSpecSSH
+@testable import InfraSpecEdge
+@_spi(Runner) @testable import InfraSpecReporters
+
 /// Three TAP consumers nobody here wrote: Perl's `prove`, tap.py (PyPI) and Debian's
 /// node-tap-parser. Each says whether a stream passes, and whether it could parse it at all.
 enum TAPConsumers {
@@ -20,6 +29,12 @@ enum TAPConsumers {
 
   /// Every consumer's verdict on `tap`; a consumer that is missing is a setup error (scripts/test.sh
   /// installs them all).
+  /// `judge` on a thread of its own: three external programs must not hold a cooperative-pool
+  /// thread the in-memory tests need.
+  static func judgeOffPool(_ tap: String) async throws -> [Verdict] {
+    try await ChildProcess.offPool { Result { try judge(tap) } }.get()
+  }
+
   static func judge(_ tap: String) throws -> [Verdict] {
     let file = NSTemporaryDirectory() + "infraspec-\(UUID().uuidString).tap"
     try tap.write(toFile: file, atomically: true, encoding: .utf8)
