@@ -312,9 +312,18 @@ mv "$dir/zones/disagree.$parent.signed" "$dir/secondary/disagree.$parent.zone"
 rm -rf "$dir/keys/disagree.$parent"
 cds_zone disagree own
 
-zones="rollover cds cdsbad cdsdelete disagree chain alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec badsigs walkbad nsec3bad wrongds unsigned serial"
+# bulk: 1,500 names, so that its zone transfer (about 400 KB signed) needs several messages.
+bulk=bulk.$parent
+zone_file "$bulk" 2026010101 "$(for i in $(seq 1500); do echo "n$i IN TXT \"bulk record $i of the multi-message transfer\""; done)" \
+  >"$dir/zones/$bulk"
+bulk_key=$(keygen "$bulk" ECDSAP256SHA256 - -f KSK)
+record KSK_bulk "$(tag_of "$bulk_key")"
+sign "$bulk" "$normal_start" "$normal_end" -z
+parent_ds+="$(ds_of "$bulk" SHA-256 "$bulk_key")"$'\n'
+
+zones="bulk rollover cds cdsbad cdsdelete disagree chain alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec badsigs walkbad nsec3bad wrongds unsigned serial"
 # Zones whose primary allows a zone transfer; the others are enumerated by NSEC walk or not at all.
-transfers="alg13 alg15 badsigs"
+transfers="alg13 alg15 badsigs bulk"
 
 # The parent: delegations with glue, DS records, signed with NSEC.
 {
@@ -347,7 +356,7 @@ record SECONDARY_PORT "$secondary_port"
 record ZONES "\"$zones\""
 
 named_conf() {
-  local home=$1 port=$2
+  local home=$1 port=$2 id=$3
   cat <<EOF
 options {
   directory "$home";
@@ -361,13 +370,14 @@ options {
   notify no;
   minimal-responses no;
   allow-transfer { none; };
+  server-id "$id";
 };
 controls { };
 EOF
 }
 
 {
-  named_conf "$dir/primary" "$primary_port"
+  named_conf "$dir/primary" "$primary_port" ns1-primary
   echo "zone \"$parent\" { type primary; file \"$dir/zones/$parent.signed\"; };"
   for label in $grandchildren; do
     echo "zone \"$label.$chain\" { type primary; file \"$dir/zones/$label.$chain.signed\"; };"
@@ -379,7 +389,7 @@ EOF
   done
 } >"$dir/primary/named.conf"
 {
-  named_conf "$dir/secondary" "$secondary_port"
+  named_conf "$dir/secondary" "$secondary_port" ns2-secondary
   echo "zone \"serial.$parent\" { type primary; file \"$dir/secondary/serial.$parent.zone\"; };"
   echo "zone \"disagree.$parent\" { type primary; file \"$dir/secondary/disagree.$parent.zone\"; };"
 } >"$dir/secondary/named.conf"
