@@ -30,7 +30,7 @@ write_bench_zone() {
   now=$(date -u +%s)
   start=$(date -u -d "@$((now - 3600))" +%Y%m%d%H%M%S)
   end=$(date -u -d "@$((now + 30 * 86400))" +%Y%m%d%H%M%S)
-  dnssec-signzone -q -S -z -K "$dir/keys" -o "$ZONE_ORIGIN" -f "$dir/$ZONE_ORIGIN.signed" -O full \
+  dnssec-signzone -q -S -z -K "$dir/keys" -d "$dir" -o "$ZONE_ORIGIN" -f "$dir/$ZONE_ORIGIN.signed" -O full \
     -s "$start" -e "$end" -P "$dir/$ZONE_ORIGIN" >/dev/null ||
     die "dnssec-signzone failed for the bench zone ($key)"
 }
