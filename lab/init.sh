@@ -253,14 +253,19 @@ install_openrc_fixtures() {
   local root=${1:?}
   # lab-web runs from boot (the tests stop it), lab-fails dies right after it starts (crashed),
   # lab-idle is installed but in no runlevel. Debian's OpenRC starts daemons with dpkg's
-  # start-stop-daemon, which records nothing for OpenRC: only supervise-daemon ever shows crashed.
+  # start-stop-daemon, which records nothing for OpenRC (a killed daemon stays "started"): only
+  # supervise-daemon's services can be seen crashed.
   write_openrc_script "$root" lab-web /bin/sleep infinity
   write_openrc_script "$root" lab-fails /bin/sh "-c 'sleep 1; exit 1'" \
     "supervisor=supervise-daemon
 respawn_max=1
 respawn_delay=0"
   write_openrc_script "$root" lab-idle /bin/sleep infinity
+  # lab-crash: supervised from boot; the tests kill its supervisor and daemon with SIGKILL, and
+  # OpenRC then counts it crashed (rc-status --crashed; rc-service status says unsupervised).
+  write_openrc_script "$root" lab-crash /bin/sleep infinity "supervisor=supervise-daemon"
   mkdir -p "$root/etc/runlevels/default"
+  ln -sf /etc/init.d/lab-crash "$root/etc/runlevels/default/lab-crash"
   ln -sf /etc/init.d/lab-web "$root/etc/runlevels/default/lab-web"
   ln -sf /etc/init.d/lab-fails "$root/etc/runlevels/default/lab-fails"
 }

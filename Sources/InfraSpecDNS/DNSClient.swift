@@ -20,6 +20,8 @@ package struct DNSClient: Sendable {
     var retries = 2
     /// nil sends no OPT record.
     var udpPayloadSize: UInt16? = 1232
+    /// Sent in the OPT record (NSID asks the server to name itself); none without an OPT record.
+    var ednsOptions: [DNSEDNSOption] = []
 
     package init(
       transport: Transport = .udpWithTCPFallback, dnssecOK: Bool = false, recursionDesired: Bool = false,
@@ -47,7 +49,11 @@ package struct DNSClient: Sendable {
     var query = DNSMessage.query(
       id: UInt16.random(in: 0...UInt16.max), name: name, type: type,
       recursionDesired: options.recursionDesired,
-      edns: options.udpPayloadSize.map { DNSEDNS(udpPayloadSize: $0, dnssecOK: options.dnssecOK) })
+      edns: options.udpPayloadSize.map {
+        var edns = DNSEDNS(udpPayloadSize: $0, dnssecOK: options.dnssecOK)
+        edns.options = options.ednsOptions
+        return edns
+      })
     query.checkingDisabled = options.checkingDisabled
     if options.transport == .udpWithTCPFallback {
       let response = try await udp(query, server: server, port: port, options: options)

@@ -7,7 +7,7 @@ extension DNSSECAudit {
   static let cdnskey = DNSRecordType(rawValue: 60)
 
   /// Every algorithm in the DNSKEY set signs the apex SOA, NS and DNSKEY (RFC 6840 §5.11,
-  /// Zonemaster DNSSEC14; DNSViz MISSING_RRSIG_FOR_ALG_*): a rollover half done fails here.
+  /// Zonemaster DNSSEC13; DNSViz MISSING_RRSIG_FOR_ALG_*): a rollover half done fails here.
   package func everyAlgorithmSignsApex() async throws(DNSSECAuditError) -> [DNSSECFinding] {
     let keys = try await zoneKeys()
     guard !keys.isEmpty else { return [.failed(.signed, "\(zone.text) has no DNSKEY")] }
@@ -102,10 +102,13 @@ extension DNSSECAudit {
       if there == here { continue }
       let missing = here.subtracting(there).count
       let extra = there.subtracting(here).count
+      // Behind one anycast address the NSID says which node answered.
+      let otherName = await named(other)
+      let serverName = await named(server)
       findings.append(
         .failed(
           .serial,
-          "\(other.name) serves another \(owner.text)/\(type) RRset than \(server.name): \(missing) of the "
+          "\(otherName) serves another \(owner.text)/\(type) RRset than \(serverName): \(missing) of the "
             + "\(here.count) records here missing there, \(extra) there not here"
             + describe(there.subtracting(here), type: type)))
     }

@@ -30,7 +30,9 @@ package struct DNSSECChain: Sendable, Equatable {
 extension DNSSECAudit {
   /// Follows delegations from `anchor` to the audited zone. DS records are asked at
   /// `parentServers` when given, else at the zone's own server (a hidden primary or a fixture
-  /// often serves the whole tree); DNSKEY and the zone's SOA at the zone's server.
+  /// often serves the whole tree), then at the name servers the parent's delegation names; the
+  /// keys of each zone above at the first of these that is authoritative for it; DNSKEY and the
+  /// zone's SOA at the zone's server.
   package func chain(
     from anchor: DNSSECTrustAnchor, parentServers: [DNSServer] = []
   ) async throws(DNSSECAuditError) -> DNSSECChain {
@@ -39,22 +41,31 @@ extension DNSSECAudit {
         code: .badZone, detail: "the trust anchor is for \(anchor.zone.text), which is not above \(zone.text)"
       )
     }
-    let above = parentServers.first
+    let firstChoice = parentServers.isEmpty ? [server] : parentServers
+    // Per zone above the audited one: the servers its parent's delegation names, learned on the
+    // way down, and the one that answered for it.
+    var delegated: [DNSName: [DNSServer]] = [:]
+    // A name inside a zone (no cut there) is served by the servers of the zone around it.
+    func servers(of name: DNSName) -> [DNSServer] {
+      var name = name
+      while delegated[name] == nil, let parent = name.parent, name != anchor.zone { name = parent }
+      return delegated[name] ?? []
+    }
     var links: [DNSSECChain.Link] = []
     func end(_ status: DNSSECChain.Status, _ cause: String?) -> DNSSECChain {
       DNSSECChain(status: status, cause: cause, links: links)
     }
     var current = anchor.zone
     let start = try await zoneKeys(
-      of: current, ds: anchor.ds, anchorKeys: anchor.keys, at: current == zone ? server : above ?? server,
+      of: current, ds: anchor.ds, anchorKeys: anchor.keys,
+      at: current == zone ? server : try await authoritativeServer(for: current, among: firstChoice),
       via: "trust anchor")
     links.append(start.link)
     guard var keys = start.keys else { return end(start.link.status, start.cause) }
 
     while current != zone {
       let child = zone.suffix(labelCount: current.labels.count + 1)
-      let parentServer = above ?? server
-      let response = try await ask(child, .ds, at: parentServer, accepting: [.noError, .nameError])
+      let response = try await dsResponse(for: child, among: firstChoice + servers(of: current))
       let dsRecords = response.records(in: response.answers, name: child, type: .ds)
       if !dsRecords.isEmpty {
         let signatures = Self.signatures(in: response.answers, name: child, type: .ds)
@@ -63,8 +74,23 @@ extension DNSSECAudit {
           return end(.bogus, problem)
         }
         let ds: [DSRecord] = dsRecords.compactMap { if case .ds(let data) = $0.rdata { data } else { nil } }
-        let step = try await zoneKeys(
-          of: child, ds: ds, anchorKeys: [], at: child == zone ? server : above ?? server, via: "DS")
+        let keyServer: DNSServer
+        if child == zone {
+          keyServer = server
+        } else {
+          // The parent's delegation is asked for only when no server the spec names serves the child.
+          let parentSide = firstChoice + servers(of: current)
+          keyServer = try await authoritativeServer(for: child, among: firstChoice) {
+            () async throws(DNSSECAuditError) -> [DNSServer] in
+            var found: [DNSServer] = []
+            for parent in parentSide where found.isEmpty {
+              found = await delegatedServers(of: child, at: parent)
+            }
+            return found
+          }
+          delegated[child] = [keyServer]
+        }
+        let step = try await zoneKeys(of: child, ds: ds, anchorKeys: [], at: keyServer, via: "DS")
         links.append(step.link)
         guard let next = step.keys else { return end(step.link.status, step.cause) }
         keys = next

@@ -21,4 +21,26 @@ struct SSHDNSConnector: DNSStreamConnector {
     let length = try await stream.receive(count: 2, timeout: timeout)
     return try await stream.receive(count: Int(length[0]) << 8 | Int(length[1]), timeout: timeout)
   }
+
+  /// A zone transfer: every message on the one channel until `isLast` accepts one. A zone of
+  /// more than about 64 KB comes in several (RFC 5936 §2.2).
+  func messages(
+    _ framedQuery: [UInt8], server: String, port: UInt16, timeout: Duration,
+    isLast: @escaping @Sendable ([UInt8]) -> Bool
+  ) async throws -> [[UInt8]] {
+    // One deadline for the whole transfer, as DNSSocket.tcpMessages has: a server that keeps
+    // sending without a closing SOA ends in a timeout, not in a run that never ends.
+    let deadline = ContinuousClock.now + timeout
+    let stream = try await transport.openTCPStream(host: server, port: port, timeout: timeout)
+    defer { stream.close() }
+    try stream.send(framedQuery)
+    var replies: [[UInt8]] = []
+    while true {
+      let length = try await stream.receive(count: 2, timeout: deadline - ContinuousClock.now)
+      let reply = try await stream.receive(
+        count: Int(length[0]) << 8 | Int(length[1]), timeout: deadline - ContinuousClock.now)
+      replies.append(reply)
+      if isLast(reply) { return replies }
+    }
+  }
 }

@@ -56,7 +56,7 @@ enum ServiceProbe {
 
   static let systemdProperties = [
     "LoadState", "ActiveState", "SubState", "UnitFileState", "Result", "TriggeredBy", "WantedBy",
-    "RequiredBy",
+    "RequiredBy", "Id",
   ]
 
   static func systemdShow(_ unit: String, extra: [String] = [], options: [String] = []) -> ProbeCommand {
@@ -75,13 +75,17 @@ enum ServiceProbe {
       guard output.exitStatus == 0 else {
         throw .other("\(command) failed: \(output.stderrText.trimmingWhitespace())")
       }
-      return systemdPresence(HostProfile.parseOSRelease(output.stdoutText))
+      return systemdPresence(HostProfile.parseOSRelease(output.stdoutText), asked: unitName(name))
     }
   }
 
   /// Reads `systemctl show` fields. A unit systemd has no file for is absent, unless it failed
   /// before its file went away: a failed unit is never "no such unit".
-  static func systemdPresence(_ fields: [String: String]) -> Presence {
+  ///
+  /// `systemctl show` answers for the unit an alias names (`sshd.service` shows `ssh.service`'s
+  /// fields), so an alias is told by its `Id`, the real unit's name, differing from the name
+  /// asked: what `systemctl is-enabled sshd.service` calls `alias`.
+  static func systemdPresence(_ fields: [String: String], asked: String? = nil) -> Presence {
     let load = fields["LoadState"] ?? "unknown"
     let active = fields["ActiveState"] ?? "unknown"
     if load == "not-found", active != "failed" { return .absent("no such unit") }
@@ -95,7 +99,11 @@ enum ServiceProbe {
     case "inactive" where !triggers.isEmpty: state += ", started on demand by \(triggers)"
     default: break
     }
-    let (enabled, enablement) = systemdEnablement(fields, load: load, triggers: triggers)
+    var (enabled, enablement) = systemdEnablement(fields, load: load, triggers: triggers)
+    // An alias starts at boot exactly when the unit it names does.
+    if let asked, let id = fields["Id"], !id.isEmpty, id != asked, load != "not-found" {
+      enablement = "alias of \(id), which is \(enablement)"
+    }
     return .present(
       ServiceFacts(
         running: active == "active" || active == "reloading", state: state, enabled: enabled,
@@ -150,11 +158,18 @@ enum ServiceProbe {
       return .absent("no such service")
     }
     // ` * status: started`; an LSB script run by OpenRC prints its own text (`sshd is running.`).
-    let said = status.stdoutText.split(separator: "\n").last { $0.contains("status:") }
+    // OpenRC says `started` and `stopped` with einfo on stdout, but `crashed`, `unsupervised`,
+    // `starting` and `stopping` with eerror/ewarn on stderr.
+    let said = (status.stdoutText + "\n" + status.stderrText).split(separator: "\n").last {
+      $0.contains("status:")
+    }
     let state = said.flatMap { $0.split(separator: ":").last }.map { $0.trimmingWhitespace() }
     let running = state.map { $0 == "started" } ?? (status.exitStatus == 0)
     var shown = state ?? (status.exitStatus == 0 ? "running" : "stopped (exit \(status.exitStatus))")
     if shown == "crashed" { shown = "crashed (its daemon died without being stopped)" }
+    // supervise-daemon's pid file names a dead supervisor while the child it ran is still on
+    // record: `rc-status --crashed` lists the service, `rc-service status` exits 64.
+    if shown == "unsupervised" { shown = "crashed (its supervise-daemon died: unsupervised)" }
     if shown == "starting" { shown = "starting, not running yet" }
     // `  sshd |      default   boot` lines; a service in no runlevel has an empty right side.
     var levels: [String] = []

@@ -274,7 +274,7 @@ public struct DNSSEC: Resource {
     ) { audit throws(DNSSECAuditError) in try await audit.algorithms(allowed: allowedSet) }
   }
 
-  private func auditing(
+  func auditing(
     _ property: String, expected: String, title: String, what: String, file: String, line: Int, column: Int,
     _ step: @escaping @Sendable (DNSSECAudit) async throws(DNSSECAuditError) -> [DNSSECFinding]
   ) -> Self {

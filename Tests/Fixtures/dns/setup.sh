@@ -26,7 +26,7 @@ done
 
 stop() {
   local pids=() pidfile pid
-  for pidfile in "$dir"/primary/named.pid "$dir"/secondary/named.pid; do
+  for pidfile in "$dir"/primary/named.pid "$dir"/secondary/named.pid "$dir"/tertiary/named.pid; do
     if [ -s "$pidfile" ]; then
       pid=$(cat "$pidfile" 2>/dev/null || true)
       [ -n "$pid" ] && kill "$pid" 2>/dev/null && pids+=("$pid")
@@ -38,6 +38,9 @@ stop() {
       sleep 0.1
     done
   done
+  if [ -s "$dir/tertiary/address" ]; then
+    ip address del "$(cat "$dir/tertiary/address")/32" dev lo 2>/dev/null || true
+  fi
 }
 
 case "$action" in
@@ -312,9 +315,51 @@ mv "$dir/zones/disagree.$parent.signed" "$dir/secondary/disagree.$parent.zone"
 rm -rf "$dir/keys/disagree.$parent"
 cds_zone disagree own
 
-zones="rollover cds cdsbad cdsdelete disagree chain alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec badsigs walkbad nsec3bad wrongds unsigned serial"
+# A split chain: mid.infraspec.test is served only by a third server on port 53 of its own
+# loopback address, named by the parent's delegation (NS and glue), and leaf.mid only by the
+# secondary. The DS of leaf.mid is found only at mid's NS: after parentServers: and the zone's
+# own server, the chain follows the parent's NS.
+mid=mid.$parent
+leaf=leaf.$mid
+mid_address=127.53.$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+record MID_ADDRESS "$mid_address"
+mkdir -p "$dir/tertiary"
+# named listens only on addresses an interface has: the address is added to lo (and removed by
+# stop), which needs root, as the lab does.
+ip address add "$mid_address/32" dev lo || {
+  echo "cannot add $mid_address to lo (root needed) for the split-chain fixture" >&2
+  exit 1
+}
+echo "$mid_address" >"$dir/tertiary/address"
+zone_file "$leaf" 2026010101 >"$dir/zones/$leaf"
+leaf_key=$(keygen "$leaf" ECDSAP256SHA256 - -f KSK)
+record KSK_leaf "$(tag_of "$leaf_key")"
+sign "$leaf" "$normal_start" "$normal_end" -z
+mv "$dir/zones/$leaf.signed" "$dir/secondary/$leaf.zone"
+{
+  zone_file "$mid" 2026010101
+  echo "leaf IN NS ns.$parent."
+  ds_of "$leaf" SHA-256 "$leaf_key"
+} >"$dir/zones/$mid"
+mid_key=$(keygen "$mid" ECDSAP256SHA256 - -f KSK)
+record KSK_mid "$(tag_of "$mid_key")"
+sign "$mid" "$normal_start" "$normal_end" -z
+parent_ds+="$(ds_of "$mid" SHA-256 "$mid_key")"$'\n'
+parent_extra="mid IN NS ns.mid.$parent.
+ns.mid IN A $mid_address"
+
+# bulk: 1,500 names, so that its zone transfer (about 400 KB signed) needs several messages.
+bulk=bulk.$parent
+zone_file "$bulk" 2026010101 "$(for i in $(seq 1500); do echo "n$i IN TXT \"bulk record $i of the multi-message transfer\""; done)" \
+  >"$dir/zones/$bulk"
+bulk_key=$(keygen "$bulk" ECDSAP256SHA256 - -f KSK)
+record KSK_bulk "$(tag_of "$bulk_key")"
+sign "$bulk" "$normal_start" "$normal_end" -z
+parent_ds+="$(ds_of "$bulk" SHA-256 "$bulk_key")"$'\n'
+
+zones="bulk rollover cds cdsbad cdsdelete disagree chain alg7 alg8 alg10 alg13 alg14 alg15 expired future soon altered nosig brokennsec badsigs walkbad nsec3bad wrongds unsigned serial"
 # Zones whose primary allows a zone transfer; the others are enumerated by NSEC walk or not at all.
-transfers="alg13 alg15 badsigs"
+transfers="alg13 alg15 badsigs bulk"
 
 # The parent: delegations with glue, DS records, signed with NSEC.
 {
@@ -324,6 +369,7 @@ transfers="alg13 alg15 badsigs"
   done
   echo "ns IN A 127.0.0.1"
   echo "ns IN AAAA ::1"
+  echo "$parent_extra"
   printf '%s' "$parent_ds"
 } >"$dir/zones/$parent"
 parent_key=$(keygen "$parent" ECDSAP256SHA256 - -f KSK)
@@ -347,7 +393,7 @@ record SECONDARY_PORT "$secondary_port"
 record ZONES "\"$zones\""
 
 named_conf() {
-  local home=$1 port=$2
+  local home=$1 port=$2 id=$3
   cat <<EOF
 options {
   directory "$home";
@@ -361,13 +407,14 @@ options {
   notify no;
   minimal-responses no;
   allow-transfer { none; };
+  server-id "$id";
 };
 controls { };
 EOF
 }
 
 {
-  named_conf "$dir/primary" "$primary_port"
+  named_conf "$dir/primary" "$primary_port" ns1-primary
   echo "zone \"$parent\" { type primary; file \"$dir/zones/$parent.signed\"; };"
   for label in $grandchildren; do
     echo "zone \"$label.$chain\" { type primary; file \"$dir/zones/$label.$chain.signed\"; };"
@@ -379,19 +426,26 @@ EOF
   done
 } >"$dir/primary/named.conf"
 {
-  named_conf "$dir/secondary" "$secondary_port"
+  named_conf "$dir/secondary" "$secondary_port" ns2-secondary
   echo "zone \"serial.$parent\" { type primary; file \"$dir/secondary/serial.$parent.zone\"; };"
   echo "zone \"disagree.$parent\" { type primary; file \"$dir/secondary/disagree.$parent.zone\"; };"
+  echo "zone \"$leaf\" { type primary; file \"$dir/secondary/$leaf.zone\"; };"
 } >"$dir/secondary/named.conf"
+{
+  named_conf "$dir/tertiary" 53 ns3-mid | sed -e "s/listen-on port 53 { 127.0.0.1; };/listen-on port 53 { $mid_address; };/" \
+    -e 's/listen-on-v6 port 53 { ::1; };/listen-on-v6 { none; };/'
+  echo "zone \"$mid\" { type primary; file \"$dir/zones/$mid.signed\"; };"
+} >"$dir/tertiary/named.conf"
 
-for server in primary secondary; do
+for server in primary secondary tertiary; do
   named-checkconf "$dir/$server/named.conf"
   named -g -c "$dir/$server/named.conf" >"$dir/$server/named.log" 2>&1 &
 done
 
 for attempt in $(seq 100); do
   if dig +short +time=1 +tries=1 @127.0.0.1 -p "$primary_port" "serial.$parent" SOA | grep -q 2026010102 \
-    && dig +short +time=1 +tries=1 @127.0.0.1 -p "$secondary_port" "serial.$parent" SOA | grep -q 2026010101; then
+    && dig +short +time=1 +tries=1 @127.0.0.1 -p "$secondary_port" "serial.$parent" SOA | grep -q 2026010101 \
+    && dig +short +time=1 +tries=1 @"$mid_address" -p 53 "$mid" SOA | grep -q 2026010101; then
     echo "named up on ports $primary_port and $secondary_port" >&2
     if [ -n "$watch" ]; then
       (
@@ -406,7 +460,7 @@ for attempt in $(seq 100); do
   fi
   sleep 0.1
 done
-echo "named did not come up; logs in $dir/primary/named.log and $dir/secondary/named.log" >&2
-tail -20 "$dir/primary/named.log" "$dir/secondary/named.log" >&2
+echo "named did not come up; logs in $dir/{primary,secondary,tertiary}/named.log" >&2
+tail -n 20 "$dir/primary/named.log" "$dir/secondary/named.log" "$dir/tertiary/named.log" >&2
 stop
 exit 1

@@ -102,6 +102,39 @@ struct DNSSECChainTests {
     }
   }
 
+  @Test("a DS served only by the parent's NS: found through the delegation's NS and glue")
+  func parentNameServers() async throws {
+    // leaf.mid is served by the secondary alone, mid by a third server that only the
+    // delegation in infraspec.test (NS ns.mid, glue on port 53) names.
+    let audit = DNSSECAudit(
+      zone: try DNSName("leaf.mid.infraspec.test"), server: "::1", port: fixture.secondaryPort,
+      now: fixture.now)
+    let parent = DNSServer(name: "parent", address: "127.0.0.1", port: fixture.port)
+    let chain = try await audit.chain(from: try anchor, parentServers: [parent])
+    #expect(chain.status == .secure, "\(chain.cause ?? "") \(chain.shown)")
+    #expect(
+      chain.links.map(\.description) == [
+        "infraspec.test: trust anchor DNSKEY \(fixture["KSK_parent"]): secure",
+        "mid.infraspec.test: DS \(fixture["KSK_mid"])/13/SHA-256 → DNSKEY \(fixture["KSK_mid"]) (ECDSAP256SHA256): secure",
+        "leaf.mid.infraspec.test: DS \(fixture["KSK_leaf"])/13/SHA-256 → DNSKEY \(fixture["KSK_leaf"]) (ECDSAP256SHA256): secure",
+      ])
+    // The zone's own server and the parent alone cannot answer for mid: the error names whom it asked.
+    let midName = try DNSName("mid.infraspec.test")
+    let mid = DNSSECAudit(zone: midName, server: "::1", port: fixture.secondaryPort, now: fixture.now)
+    let keyServer = try await mid.authoritativeServer(for: midName, among: [parent]) {
+      () async throws(DNSSECAuditError) -> [DNSServer] in
+      await mid.delegatedServers(of: midName, at: parent)
+    }
+    #expect(keyServer == DNSServer(name: "ns.mid.infraspec.test", address: fixture["MID_ADDRESS"], port: 53))
+    let error = await #expect(throws: DNSSECAuditError.self) {
+      try await mid.authoritativeServer(for: midName, among: [parent, mid.server])
+    }
+    #expect(
+      error?.detail
+        == "no server answers for mid.infraspec.test: asked 127.0.0.1:\(fixture.port) (not authoritative), [::1]:\(fixture.secondaryPort) (refused)"
+    )
+  }
+
   @Test("anchors: BIND trust-anchors, DS and DNSKEY text; mistakes are named")
   func anchorParsing() throws {
     let ds = try DNSSECTrustAnchor(

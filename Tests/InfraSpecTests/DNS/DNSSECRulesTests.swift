@@ -59,7 +59,7 @@ struct DNSSECRulesTests {
     let keys = try await audit.rrsetAgrees(.dnskey, servers: [secondary])
     #expect(
       failures(keys) == [
-        "ns2 serves another disagree.infraspec.test/DNSKEY RRset than 127.0.0.1: 1 of the 1 records here missing there, 1 there not here (key \(fixture["KSK_disagree_secondary"]) there)"
+        "ns2 (NSID ns2-secondary) serves another disagree.infraspec.test/DNSKEY RRset than 127.0.0.1 (NSID ns1-primary): 1 of the 1 records here missing there, 1 there not here (key \(fixture["KSK_disagree_secondary"]) there)"
       ])
     let cds = try await audit.cdsAgrees(servers: [secondary])
     #expect(failures(cds).count == 2)
@@ -84,5 +84,59 @@ struct DNSSECRulesTests {
     #expect(delete.map(\.message) == ["CDS/CDNSKEY ask the parent to delete the DS (RFC 8078 §4)"])
     let none = try await fixture.audit("alg13").cdsMatchesKeys()
     #expect(failures(none) == ["alg13.infraspec.test publishes no CDS or CDNSKEY"])
+  }
+
+  @Test("RSA key sizes: a 1024-bit key is under the 2048 asked; keys dnssec-keygen made have their sizes")
+  func rsaKeySizes() async throws {
+    let alg8 = try await fixture.audit("alg8").rsaKeySizes(atLeast: 2048)
+    #expect(
+      failures(alg8) == [
+        "DNSKEY_SMALLER_THAN_REC: DNSKEY \(fixture["ZSK_alg8"]) (RSASHA256) of alg8.infraspec.test has 1024 bits, fewer than the 2048 asked"
+      ])
+    let alg10 = try await fixture.audit("alg10").rsaKeySizes(atLeast: 2048)
+    #expect(
+      alg10.map(\.message) == [
+        "RSA keys of alg10.infraspec.test at least 2048 bits (\(fixture["KSK_alg10"]): 2048 bits)"
+      ])
+    #expect(failures(try await fixture.audit("alg7").rsaKeySizes(atLeast: 1024)) == [])
+    #expect(failures(try await fixture.audit("alg7").rsaKeySizes(atLeast: 1025)).count == 1)
+    let ecdsa = try await fixture.audit("alg13").rsaKeySizes(atLeast: 2048)
+    #expect(ecdsa.map(\.message) == ["alg13.infraspec.test has no RSA key (algorithm 13)"])
+    // RFC 3110's long form: a zero byte, then a two-byte exponent length.
+    let long = DNSKEYRecord(
+      flags: 256, protocol: 3, algorithm: 8,
+      publicKey: [0, 0, 3, 1, 0, 1, 0x80] + [UInt8](repeating: 0, count: 127))
+    #expect(DNSSECAudit.rsaModulusBits(long) == 1024)
+    #expect(
+      DNSSECAudit.rsaModulusBits(
+        DNSKEYRecord(flags: 256, protocol: 3, algorithm: 8, publicKey: [3, 1, 0, 1])) == nil)
+  }
+
+  @Test("NSEC3 parameters by RFC 9276: iterations and salt named, 0/no salt passes, NSEC zones pass")
+  func nsec3Parameters() async throws {
+    let alg10 = try await fixture.audit("alg10").nsec3FollowsRFC9276()
+    #expect(
+      failures(alg10) == [
+        "DS03_ILLEGAL_ITERATION_VALUE: NSEC3 of alg10.infraspec.test uses 10 extra iterations; RFC 9276 §3.1 asks for 0 (validators treat high counts as insecure or bogus)",
+        "DS03_ILLEGAL_SALT_LENGTH: NSEC3 of alg10.infraspec.test uses a 2-byte salt ABCD; RFC 9276 §3.1 asks for none",
+        "DS03_ILLEGAL_ITERATION_VALUE: NSEC3PARAM of alg10.infraspec.test uses 10 extra iterations; RFC 9276 §3.1 asks for 0 (validators treat high counts as insecure or bogus)",
+        "DS03_ILLEGAL_SALT_LENGTH: NSEC3PARAM of alg10.infraspec.test uses a 2-byte salt ABCD; RFC 9276 §3.1 asks for none",
+      ])
+    let alg13 = try await fixture.audit("alg13").nsec3FollowsRFC9276()
+    #expect(
+      alg13.map(\.message) == ["NSEC3 of alg13.infraspec.test: 0 extra iterations, no salt, no opt-out"])
+    let nsec = try await fixture.audit("alg8").nsec3FollowsRFC9276()
+    #expect(nsec.map(\.message) == ["alg8.infraspec.test denies with NSEC: no NSEC3 parameters"])
+  }
+
+  @Test("NSID: each BIND names itself (server-id), a wrong expectation fails, the names differ")
+  func nsid() async throws {
+    let audit = fixture.audit("alg13")
+    #expect(try await audit.reportsNSID(nil).map(\.message) == ["127.0.0.1 reports NSID ns1-primary"])
+    #expect(
+      failures(try await audit.reportsNSID("ns2-secondary")) == [
+        "127.0.0.1 reports NSID ns1-primary, not ns2-secondary"
+      ])
+    #expect(try await audit.nsid(at: secondary) == "ns2-secondary")
   }
 }

@@ -25,6 +25,7 @@ extension FleetLabTests {
 
       describe("systemd", hosts: "init_systemd") {
         Service("ssh").isRunning().isEnabled()
+        Service("sshd").isRunning().isEnabled().isNotEnabled()
         Service("lab-fails").exists().isRunning().isEnabled()
         Service("lab-slow").isRunning()
         Service("lab-web").isNotRunning().isEnabled()
@@ -47,6 +48,7 @@ extension FleetLabTests {
         Service("ssh").isRunning().isEnabled()
         Service("lab-web").isNotRunning().isEnabled()
         Service("lab-fails").isRunning()
+        Service("lab-crash").exists().isRunning().isEnabled()
         Service("lab-idle").isEnabled()
         Service("lab-nope").doesNotExist()
       }
@@ -76,6 +78,13 @@ extension FleetLabTests {
         "systemctl stop lab-web && systemctl start --no-block lab-slow && systemctl enable --runtime lab-runtime"
           + " && systemd-run --quiet --unit=lab-transient /bin/sleep 600")
       try Self.ssh("fra1", "rc-service lab-web stop")
+      // A crash for real: the supervisor and its daemon die by SIGKILL, nothing stops them.
+      try Self.ssh(
+        "fra1", "kill -KILL $(cat /run/lab-crash.pid) $(cat /run/openrc/options/lab-crash/child_pid)")
+      let crashed = try Shell.must([
+        "ssh", "-F", FleetLabTests.state + "/ssh_config", "fra1", "rc-status --crashed",
+      ])
+      #expect(crashed.split(separator: "\n").map { $0.trimmingWhitespace() } == ["lab-crash"], "\(crashed)")
       try Self.ssh("nrt1", "/etc/init.d/lab-web stop")
       // The sysv-rc answer agrees with the one service(8) gives for every script.
       let statusAll = try Shell.must([
@@ -90,6 +99,7 @@ extension FleetLabTests {
       #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
       #expect(
         messages == [
+          #"message: "service lab-crash: running: expected running, got crashed (its supervise-daemon died: unsupervised)""#,
           #"message: "service lab-echo: enabled: expected enabled, got static (no [Install] section: started on demand by lab-echo.socket)""#,
           #"message: "service lab-echo: running: expected running, got inactive (dead), started on demand by lab-echo.socket""#,
           #"message: "service lab-fails: running: expected running, got failed (failed), result exit-code""#,
@@ -101,6 +111,7 @@ extension FleetLabTests {
           #"message: "service lab-slow: running: expected running, got activating (start-pre), still starting: not running yet""#,
           #"message: "service lab-static: enabled: expected enabled, got static (no [Install] section: starts only when another unit pulls it in)""#,
           #"message: "service lab-transient: enabled: expected enabled, got transient (made at runtime: gone after a reboot)""#,
+          #"message: "service sshd: enabled: expected not enabled, got alias of ssh.service, which is enabled""#,
           #"message: "timer lab-idle.timer: enabled: expected enabled, got disabled""#,
           #"message: "timer lab-idle.timer: next elapse: expected within 400d, got never (nothing scheduled; the timer is inactive (dead))""#,
         ] + [yearly(result.stdout)], "\(result.stdout)")

@@ -73,9 +73,10 @@ struct ServiceProbeTests {
         .replacingOccurrences(of: ".socket", with: "-socket")
       recordings[ServiceProbe.systemdShow(unit)] = try Self.recorded(file)
     }
-    let checks = ["sshd", "lab-static", "lab-masked", "lab-echo", "lab-echo.socket"].flatMap {
-      Service($0).isEnabled().__chain.checks
-    }
+    let checks =
+      ["sshd", "lab-static", "lab-masked", "lab-echo", "lab-echo.socket"].flatMap {
+        Service($0).isEnabled().__chain.checks
+      } + Service("sshd").isNotEnabled().__chain.checks
     #expect(
       await ProbeFamilyTests.verdicts(checks, recordings) == [
         "service sshd: is enabled => passed",
@@ -83,6 +84,8 @@ struct ServiceProbeTests {
         "service lab-masked: enabled: expected enabled, got masked (linked to /dev/null: cannot be started)",
         "service lab-echo: enabled: expected enabled, got static (no [Install] section: started on demand by lab-echo.socket)",
         "service lab-echo.socket: is enabled => passed",
+        // systemctl show answers with ssh.service's fields; only its Id tells the alias.
+        "service sshd: enabled: expected not enabled, got alias of ssh.service, which is enabled",
       ])
   }
 
@@ -190,6 +193,22 @@ struct ServiceProbeTests {
     #expect(facts.state == "crashed (its daemon died without being stopped)")
     #expect(!facts.enabled)
     #expect(facts.enablement == "in runlevel shutdown")
+  }
+
+  @Test("OpenRC on Debian: a supervised service whose supervisor died is crashed, said on stderr")
+  func openrcUnsupervised() throws {
+    let status = try Self.recorded("openrc-rc-service-lab-crash", exit: 64).get()
+    let runlevels = try Self.recorded("openrc-rc-update-show").get()
+    guard
+      case .present(let facts) = ServiceProbe.openrcPresence(
+        "lab-crash", status: status, runlevels: runlevels),
+      let facts = facts as? ServiceFacts
+    else {
+      Issue.record("lab-crash is present")
+      return
+    }
+    #expect(!facts.running)
+    #expect(facts.state == "crashed (its supervise-daemon died: unsupervised)")
   }
 
   @Test("SysV init with sysv-rc: LSB status exit codes and the default runlevel's links")
