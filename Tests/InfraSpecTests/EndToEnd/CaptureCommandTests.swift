@@ -105,3 +105,64 @@ struct CaptureCommandTests {
     #expect(closed.stdout.isEmpty)
   }
 }
+
+/// DNS answers as the host's resolver sees them: BIND on 127.0.0.1:53 inside a private network
+/// and mount namespace whose `/etc/resolv.conf` (bind-mounted there only) names it.
+@Suite("infraspec capture of DNS answers")
+struct CaptureDNSTests {
+  static let script = #"""
+    set -e
+    dir=$1; shift
+    ip link set lo up
+    mount --bind "$dir/resolv.conf" /etc/resolv.conf
+    named -c "$dir/named.conf" -u root
+    for _ in $(seq 100); do
+      [ -s "$dir/named.pid" ] && ss -lun | grep -q '127.0.0.1:53 ' && break
+      sleep 0.1
+    done
+    status=0
+    "$@" capture --only "dns:www.capture.test,dns:missing.capture.test" > "$dir/Specs/dns.swift" || status=$?
+    if [ $status -eq 0 ]; then
+      "$@" run Specs/dns.swift --format tap > "$dir/run.tap" || status=$?
+    fi
+    kill "$(cat "$dir/named.pid")"
+    exit $status
+    """#
+
+  @Test("each name's A and AAAA answers from the resolv.conf nameserver; the spec passes against it")
+  func answers() throws {
+    let root = try CLI.workspace([:])
+    let dir = root.path
+    try FileManager.default.createDirectory(atPath: dir + "/Specs", withIntermediateDirectories: true)
+    try "nameserver 127.0.0.1\n".write(toFile: dir + "/resolv.conf", atomically: true, encoding: .utf8)
+    try """
+    options { directory "\(dir)"; pid-file "\(dir)/named.pid"; listen-on port 53 { 127.0.0.1; };
+      listen-on-v6 { none; }; recursion no; dnssec-validation no; };
+    zone "capture.test" { type primary; file "\(dir)/capture.test.zone"; };
+    """.write(toFile: dir + "/named.conf", atomically: true, encoding: .utf8)
+    try """
+    $TTL 300
+    @ SOA ns hostmaster 1 3600 600 86400 300
+    @ NS ns
+    ns A 127.0.0.1
+    www A 192.0.2.80
+    www A 192.0.2.81
+    www AAAA 2001:db8::80
+
+    """.write(toFile: dir + "/capture.test.zone", atomically: true, encoding: .utf8)
+    let result = try Shell.run(
+      ["unshare", "-m", "-n", "sh", "-c", Self.script, "sh", dir, CLI.infraspec], in: root,
+      environment: ["XDG_CACHE_HOME": CLI.cacheDirectory])
+    let spec = (try? String(contentsOfFile: dir + "/Specs/dns.swift", encoding: .utf8)) ?? ""
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)\(spec)")
+    for line in [
+      #"DNS("www.capture.test", .a, server: "127.0.0.1").answers("192.0.2.80", "192.0.2.81")"#,
+      #"DNS("www.capture.test", .aaaa, server: "127.0.0.1").answers("2001:db8::80")"#,
+      #"DNS("missing.capture.test", .a, server: "127.0.0.1").rcode(.nxDomain)"#,
+    ] {
+      #expect(spec.contains(line), "missing \(line) in:\n\(spec)")
+    }
+    let tap = (try? String(contentsOfFile: dir + "/run.tap", encoding: .utf8)) ?? ""
+    #expect(tap.contains("# 4 passed, 0 failed"), "\(tap)")
+  }
+}
