@@ -3,7 +3,26 @@
 public struct CaptureSelection: Sendable, Equatable {
   /// A kind of fact, as `--only` names it.
   public enum Section: String, Sendable, CaseIterable {
-    case interfaces, routes, ports, services, packages, users, files, sysctls, dns, mounts
+    /// Link state, MTU, MAC and addresses of every interface.
+    case interfaces
+    /// The IPv4 and IPv6 main tables.
+    case routes
+    /// Listening TCP and UDP ports outside the ephemeral range.
+    case ports
+    /// Services running or enabled, as the service manager says.
+    case services
+    /// Installed packages and their versions.
+    case packages
+    /// Users (with their groups) and groups.
+    case users
+    /// Files under the `files:DIR` folders, by digest.
+    case files
+    /// The kernel parameters of `CaptureSelection.sysctls`.
+    case sysctls
+    /// Answers to the `dns:NAME` names from the host's nameservers.
+    case dns
+    /// Mounted filesystems, without kernel and runtime mounts.
+    case mounts
   }
 
   /// The kinds captured, in the order the spec shows them.

@@ -102,29 +102,51 @@ extension FactGatherer {
     case .systemd:
       listing = ProbeCommand(["systemctl", "list-unit-files", "--type=service", "--no-legend", "--no-pager"])
     case .openrc: listing = ServiceProbe.openrcCommands("").runlevels
-    case .sysvinit: listing = ProbeCommand(["ls", "-1", "/etc/init.d"])
+    case .sysvinit: listing = ServiceProbe.rcLinks
     case .none:
       section.notes.append(SwiftLiteral.comment(ServiceProbe.noManager(profile).message))
       return section
     }
     let output = try await output(listing)
-    guard output.exitStatus == 0 else {
+    guard output.exitStatus == 0 || profile.serviceManager == .sysvinit else {
       throw .other("\(listing) failed: \(output.stderrText.trimmingWhitespace())")
     }
     var names: [String] = []
+    var directory = ""
     for line in output.stdoutText.split(separator: "\n") {
-      let first =
-        profile.serviceManager == .openrc
-        ? line.split(separator: "|").first.map { $0.trimmingWhitespace() } ?? ""
-        : String(line.split(whereSeparator: \.isWhitespace).first ?? "")
-      var name = first
-      if profile.serviceManager == .systemd {
+      var name: String
+      switch profile.serviceManager {
+      case .systemd:
+        name = String(line.split(whereSeparator: \.isWhitespace).first ?? "")
         // Templates (`getty@.service`) are no service of their own.
         guard name.hasSuffix(".service"), !name.contains("@.") else { continue }
         name = String(name.dropLast(".service".count))
+      case .openrc:
+        // Asking an init script its status runs the script: only services OpenRC starts at boot
+        // are asked, never the runlevel machinery (`rc`, `halt`, `sendsigs`).
+        let sides = line.split(separator: "|", omittingEmptySubsequences: false)
+        guard sides.count == 2 else { continue }
+        let levels = sides[1].split(separator: " ").map(String.init)
+        guard levels.contains(where: ServiceProbe.bootRunlevels.contains) else { continue }
+        name = sides[0].trimmingWhitespace()
+      default:
+        // `S<nn>name` links of rcS.d and runlevels 2-5: the services started at boot.
+        if line.hasSuffix(":") {
+          directory = String(line.dropLast())
+          continue
+        }
+        guard ["/etc/rcS.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d"].contains(directory),
+          line.first == "S", line.count > 3
+        else { continue }
+        name = String(line.dropFirst(3))
       }
-      guard (try? ServiceProbe.checkName(name)) != nil, !names.contains(name) else { continue }
+      guard !Self.runlevelMachinery.contains(name), (try? ServiceProbe.checkName(name)) != nil,
+        !names.contains(name)
+      else { continue }
       names.append(name)
+    }
+    if profile.serviceManager != .systemd {
+      section.notes.append("only services started at boot: asking any other init script its status runs it")
     }
     let found = await facts(names.map { ($0, Service($0).__chain.plan) }, as: ServiceFacts.self)
     var quiet = 0
@@ -392,6 +414,12 @@ extension FactGatherer {
     }
     return section
   }
+
+  /// Debian's scripts that switch runlevels or stop the machine: never services to ask.
+  static let runlevelMachinery: Set<String> = [
+    "halt", "killprocs", "rc", "rc.local", "rcS", "reboot", "sendsigs", "single", "umountfs", "umountnfs.sh",
+    "umountroot",
+  ]
 
   /// Mounts the kernel, the container runtime or the login session make, which come and go.
   static func isKernelMount(_ entry: MountEntry) -> Bool {
