@@ -10,7 +10,7 @@ struct InfraSpecCommand: AsyncParsableCommand {
     version: Version.text,
     subcommands: [
       RunCommand.self, ListCommand.self, BuildCommand.self, ReportCommand.self, InitCommand.self,
-      CacheCommand.self, ZoneCommand.self,
+      CacheCommand.self, ZoneCommand.self, CaptureCommand.self,
     ]
   )
 

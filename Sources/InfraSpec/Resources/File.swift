@@ -122,12 +122,8 @@ public struct File: Resource {
     -> Self
   {
     let wanted = digest.lowercased()
-    let command = FileProbe.sha256Command(path)
     return adding(
-      "sha256", expected: wanted, file: file, line: line, column: column,
-      plan: FileProbe.plan(path, reading: command, onlyFor: Self.readable) { stat, output in
-        FileContent(stat: stat, text: output.map { String($0.prefix { !$0.isWhitespace }) })
-      }
+      "sha256", expected: wanted, file: file, line: line, column: column, plan: Self.sha256Plan(path)
     ) { (content: FileContent) in
       guard let digest = content.text else { return Self.unreadable(content, expected: wanted) }
       return expectEqual(wanted, digest)
@@ -168,17 +164,32 @@ public struct File: Resource {
   public func linksTo(_ target: String, file: String = #filePath, line: Int = #line, column: Int = #column)
     -> Self
   {
-    let command = FileProbe.readlinkCommand(path)
-    return adding(
+    adding(
       "link target", expected: target, title: "links to \(target)", file: file, line: line, column: column,
-      plan: FileProbe.plan(path, reading: command, onlyFor: [.symlink]) { stat, output in
-        FileContent(stat: stat, text: output?.trimmingWhitespace())
-      }
+      plan: Self.linkPlan(path)
     ) { (content: FileContent) in
       guard let found = content.text else {
         return .fail(expected: "a symbolic link to \(target)", actual: "a \(content.stat.kind.rawValue)")
       }
       return expectEqual(target, found)
+    }
+  }
+
+  /// `sha256sum` of the path; `FileContent.text` is the digest in hex. `infraspec capture` reads
+  /// digests through this plan too.
+  static func sha256Plan(_ path: String) -> FactPlanner {
+    FileProbe.plan(path, reading: FileProbe.sha256Command(path), onlyFor: readable) {
+      stat, output in
+      // GNU sha256sum starts the line with `\` when the name holds a backslash or a newline.
+      FileContent(stat: stat, text: output.map { String($0.drop { $0 == "\\" }.prefix { !$0.isWhitespace }) })
+    }
+  }
+
+  /// `readlink` of the path, for symbolic links; `FileContent.text` is the target.
+  static func linkPlan(_ path: String) -> FactPlanner {
+    FileProbe.plan(path, reading: FileProbe.readlinkCommand(path), onlyFor: [.symlink]) {
+      stat, output in
+      FileContent(stat: stat, text: output?.trimmingWhitespace())
     }
   }
 
