@@ -9,10 +9,12 @@ struct RunCommand: AsyncParsableCommand {
 
   @OptionGroup var specs: SpecOptions
   @OptionGroup var flags: RunFlags
+  @OptionGroup var watch: WatchOptions
 
   func run() async throws {
     var request = try flags.request()
     specs.apply(to: &request.options)
+    if watch.watch { try await SpecWatcher.watch(specs, request: request, every: watch.seconds) }
     try await SpecLauncher.launch(specs.specFiles(), request: request)
   }
 }

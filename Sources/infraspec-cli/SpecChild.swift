@@ -47,7 +47,7 @@ final class SpecChild: @unchecked Sendable {
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
     // Listen before the child exists, so a Ctrl-C in between is not lost.
-    for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_IGN) }
+    for number in [SIGINT, SIGTERM, SIGHUP] { Self.ignoreIfDefault(number) }
     let argv = ([binary] + arguments).map { strdup($0) } + [nil]
     var environment = ProcessInfo.processInfo.environment
     // A crash report names the spec line (the spec is built with -g); registers and the image list
@@ -120,6 +120,14 @@ final class SpecChild: @unchecked Sendable {
       }
       if found { kill(other, SIGKILL) }
     }
+  }
+
+  /// SIG_IGN only over the default action: once libdispatch has put its handler in place for a
+  /// signal source (`--watch` keeps one beside each child's), SIG_IGN would drop the signal.
+  static func ignoreIfDefault(_ number: Int32) {
+    var current = sigaction()
+    sigaction(number, nil, &current)
+    if current.__sigaction_handler.sa_handler == nil { signal(number, SIG_IGN) }
   }
 
   var stderrTail: String { lock.withLock { String(decoding: tail, as: UTF8.self) } }

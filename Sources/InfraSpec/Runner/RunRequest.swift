@@ -28,6 +28,8 @@ public struct RunRequest: Sendable, Codable, Equatable {
   /// A private file the spec binary appends every event to (one JSON line each), so `infraspec`
   /// can still write the reports of what finished when the spec binary crashes.
   public var journal: String?
+  /// `--watch`: run rounds until interrupted instead of once.
+  public var watch: WatchRequest?
 
   public init() {}
 }
