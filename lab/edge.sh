@@ -231,7 +231,12 @@ case $action in
     if [[ $action == expire ]]; then make_leaf 5; else make_leaf 90; fi
     reload_server edge
     ;;
-  cut-origin) stop_server origin ;;
+  cut-origin)
+    stop_server origin
+    # nginx keeps an entry fresh for up to a second past max-age=1 (whole seconds): wait until
+    # what the cache holds is stale, so the next request shows whether stale is served.
+    sleep 2.5
+    ;;
   restore-origin) start_server origin 8081 ;;
   no-stale | stale)
     [[ -s $dir/edge.conf ]] || die "no edge on $name; run lab/edge.sh start $name first"
@@ -241,6 +246,8 @@ case $action in
       echo 'proxy_cache_use_stale error timeout http_502 http_503 http_504;' >"$dir/stale.conf"
     fi
     reload_server edge
+    # As after cut-origin: what the cache holds is stale by the next request.
+    [[ $action == stale ]] || sleep 2.5
     ;;
   expire-dnssec | resign)
     [[ -s $dir/dns/named.conf ]] || die "no edge on $name; run lab/edge.sh start $name first"
