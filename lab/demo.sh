@@ -71,7 +71,7 @@ check() {
   pause
   local status=0
   "$infraspec" run "$spec" --inventory lab/state/inventory.ini --known-hosts lab/state/known_hosts \
-    --connect-timeout 5 --format human >"$output" 2>&1 || status=$?
+    --connect-timeout 15 --format human >"$output" 2>&1 || status=$?
   sed 's/^/    /' "$output"
   return "$status"
 }
