@@ -59,6 +59,6 @@ if [[ -f $STATE_DIR/etc-pop-created ]]; then
 fi
 rm -rf "$STATE_DIR"
 
-left=$( (lab_namespaces; lab_links; findmnt -rn -o TARGET -t overlay | grep -F "$STATE_DIR/") | tr '\n' ' ')
+left=$( (lab_namespaces; lab_links; findmnt -rn -o TARGET -t overlay | grep -F "$STATE_DIR/" || true) | tr '\n' ' ')
 [[ -z ${left// /} ]] || die "still present after down: $left"
 log "lab removed in $((SECONDS - started)) s"

@@ -191,7 +191,7 @@ public struct TAPReporter: Reporter {
     return result
   }
 
-  static func seconds(_ milliseconds: Double) -> String {
+  package static func seconds(_ milliseconds: Double) -> String {
     let hundredths = Int((milliseconds / 10).rounded())
     return "\(hundredths / 100).\(String(hundredths % 100).leftPadded(to: 2))"
   }

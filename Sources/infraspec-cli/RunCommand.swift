@@ -13,12 +13,14 @@ struct RunCommand: AsyncParsableCommand {
 
   @OptionGroup var specs: SpecOptions
   @OptionGroup var flags: RunFlags
+  @OptionGroup var watch: WatchOptions
 
   func run() async throws {
     var request = try flags.request()
     specs.apply(to: &request.options)
     let files = try specs.specFiles()
     try flags.select.remember(specFolders: SelectOptions.folders(files.specs.map(\.path)), in: &request)
+    if watch.watch { try await SpecWatcher.watch(specs, request: request, every: watch.seconds) }
     try await SpecLauncher.launch(files, request: request)
   }
 }

@@ -32,7 +32,7 @@ final class SpecChild: @unchecked Sendable {
   init(binary: String, arguments: [String]) throws {
     // Listen before the child exists, so a Ctrl-C in between is not lost (the child starts with
     // default actions and a clean mask all the same: `Subprocess`).
-    for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_IGN) }
+    for number in [SIGINT, SIGTERM, SIGHUP] { Self.ignoreIfDefault(number) }
     var environment = ProcessInfo.processInfo.environment
     // A crash report names the spec line (the spec is built with -g); registers and the image list
     // would only bury it. A user's own setting wins.
@@ -105,6 +105,14 @@ final class SpecChild: @unchecked Sendable {
       }
       if found { kill(other, SIGKILL) }
     }
+  }
+
+  /// SIG_IGN only over the default action: once libdispatch has put its handler in place for a
+  /// signal source (`--watch` keeps one beside each child's), SIG_IGN would drop the signal.
+  static func ignoreIfDefault(_ number: Int32) {
+    var current = sigaction()
+    sigaction(number, nil, &current)
+    if current.__sigaction_handler.sa_handler == nil { signal(number, SIG_IGN) }
   }
 
   var stderrTail: String { lock.withLock { String(decoding: tail, as: UTF8.self) } }

@@ -26,13 +26,22 @@ final class Interruption {
     for number in [SIGHUP, SIGINT, SIGQUIT, SIGTERM] { sigaddset(&unblocked, number) }
     pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
     let sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")].map { number, name in
-      signal(number, SIG_IGN)
+      ignoreIfDefault(number)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler { handler(name) }
       source.resume()
       return source
     }
     return Interruption(sources: sources)
+  }
+
+  /// Sets SIG_IGN only over the default action. libdispatch installs its own handler for a
+  /// signal when its first source is made; setting SIG_IGN again after that (a second install:
+  /// `--watch` runs one per round beside its own) would silently drop every later signal.
+  static func ignoreIfDefault(_ number: Int32) {
+    var current = sigaction()
+    sigaction(number, nil, &current)
+    if current.__sigaction_handler.sa_handler == nil { signal(number, SIG_IGN) }
   }
 
   func cancel() {

@@ -41,6 +41,8 @@ public struct RunRequest: Sendable, Codable, Equatable {
   public var journal: String?
   /// A file in the private cache where this run's failures are remembered for `--only-failures`.
   public var failureMemory: String?
+  /// `--watch`: run rounds until interrupted instead of once.
+  public var watch: WatchRequest?
 
   public init() {}
 }

@@ -56,6 +56,7 @@ public enum SpecMain {
           "infraspec: nothing to check: \(nothingSelected(all, request.options))\n")
         exit(ExitCode.nothingChecked.rawValue)
       }
+      if let watch = request.watch { await WatchLoop(checks: checks, request: request, watch: watch).run() }
       var reporters: [any Reporter]
       do {
         reporters = try ReportOutputs.reporters(

@@ -25,6 +25,8 @@ struct SpecRun {
   let jobs: Int
   /// `2/8` when this run is one shard: fleet assertions are then judged by `report merge`.
   var shard: String? = nil
+  /// `--watch`: the connections outlive the run, for the next round (see `WatchLoop`).
+  var keepsConnections = false
 
   /// How a run ended.
   struct Ending {
@@ -41,6 +43,7 @@ struct SpecRun {
     let fleetChecks = checks.filter { $0.fleetRule != nil }
     sink.yield(.runStarted(hosts: targets.map(\.name), checksPerHost: hostChecks.count))
     let (options, targets, jobs) = (self.options, self.targets, self.jobs)
+    let keepsConnections = self.keepsConnections
     let producer = Task {
       var total = Summary()
       var fleetValues: [String: [Int: Result<String, ProbeError>]] = [:]
@@ -67,7 +70,7 @@ struct SpecRun {
                 transport: transport, checks: hostChecks.filter { $0.applies(toHostIn: target.groups) },
                 options: options, fleetChecks: fleetChecks, name: target.name)
               let outcome = await runner.run { sink.yield($0) }
-              await transport.close()
+              if !keepsConnections { await transport.close() }
               return (target.name, outcome)
             }
           }

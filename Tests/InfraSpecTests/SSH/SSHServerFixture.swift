@@ -29,6 +29,8 @@ final class SSHServerFixture: @unchecked Sendable {
     var privateTemporaryDirectory = false
     /// Lines appended to sshd_config, e.g. `AllowTcpForwarding no`.
     var extraConfig = ""
+    /// sshd logs at INFO to `logFile` (one `Accepted publickey` line per connection).
+    var logsConnections = false
   }
 
   static let passphrase = "correct horse battery staple"
@@ -41,6 +43,8 @@ final class SSHServerFixture: @unchecked Sendable {
   /// The client's private keys by type: "ed25519" (plain), "ecdsa" (encrypted with `passphrase`), "rsa".
   func clientKey(_ type: String) -> String { directory + "/id_\(type)" }
   var knownHostsFile: String { directory + "/known_hosts" }
+  /// With `logsConnections`: sshd's log.
+  var logFile: String { directory + "/sshd.log" }
   var target: String { "root@127.0.0.1:\(port)" }
   var knownHostsName: String { "[127.0.0.1]:\(port)" }
 
@@ -84,7 +88,7 @@ final class SSHServerFixture: @unchecked Sendable {
     }
     let port = try freePort()
     var config =
-      configuration.extraConfig + "\n" + """
+      (configuration.logsConnections ? "LogLevel INFO\n" : "") + configuration.extraConfig + "\n" + """
         Port \(port)
         ListenAddress 127.0.0.1
         PidFile \(directory)/sshd.pid
@@ -136,7 +140,8 @@ final class SSHServerFixture: @unchecked Sendable {
           directory,
         ])
     } else {
-      pid = try spawn(sshd, ["-D", "-e", "-f", directory + "/sshd_config"])
+      let log = configuration.logsConnections ? ["-E", directory + "/sshd.log"] : ["-e"]
+      pid = try spawn(sshd, ["-D"] + log + ["-f", directory + "/sshd_config"])
     }
     let fixture = SSHServerFixture(directory: directory, port: port, pid: pid)
     for _ in 0..<100 {
