@@ -23,7 +23,7 @@ struct HTTPTests {
       .cacheControl("public").cacheControl("stale-if-error", atLeast: .days(1))
       .cacheControl("stale-while-revalidate", atMost: .seconds(60)).maxAge(atMost: .seconds(600))
       .body(sha256: "9cc041c1fdc5e40c389dcbb811bf74d8d3a26b1afc48051de07752b0c821a3af")
-      .responseTime(atMost: .seconds(2)).alpn("h2").age(atMost: .seconds(10))
+      .responseTime(atMost: .seconds(20)).alpn("h2").age(atMost: .seconds(10))
     let messages = await EdgeFixture.messages(checks.__chain.checks)
     #expect(messages.allSatisfy { $0.hasPrefix("passed: ") }, "\(messages)")
     #expect(messages.count == 14)

@@ -80,7 +80,9 @@ struct ProcessProbeTests {
 
     let (foreignName, foreignPath) = try Self.marker()
     defer { unlink(foreignPath) }
-    try Self.startForeign(foreignPath, seconds: 5)
+    // Long enough to outlive a slow probe on a loaded machine; killed by name right after.
+    try Self.startForeign(foreignPath, seconds: 120)
+    defer { _ = try? Shell.run(["pkill", "-x", URL(fileURLWithPath: foreignPath).lastPathComponent]) }
     let after = await ProbeFamilyTests.messages(
       Process(foreignName).isRunning().__chain.checks, on: LocalTransport())
     #expect(after == ["process \(foreignName): is running"])
