@@ -65,6 +65,41 @@ struct FusedRunOverSSHTests {
     #expect(fused.filter { $0.argv.first == "sh" && $0.argv.last?.hasPrefix("/proc/sys") == true }.count == 1)
   }
 
+  @Test("over SSH each check's time is its own probe's time: a slow command's, not the batch's so far")
+  func ownTimes() async throws {
+    let server = try await SSHServerFixture.start()
+    defer { server.stop() }
+    // One slow command among quick ones, in one batch: before each probe carried its own
+    // duration, every check after the slow one was charged the time since the batch began.
+    let checks =
+      Command("true").exitStatus(0).__chain.checks + Command("sleep 0.4").exitStatus(0).__chain.checks
+      + Command("echo a").stdout(contains: "a").__chain.checks
+      + Command("echo b").stdout(contains: "b").__chain.checks
+    let transports: [any Transport] = [
+      try await SSHTransport(target: server.target, options: server.options()),
+      try await OpenSSHTransport(target: server.target, options: server.options()),
+    ]
+    for transport in transports {
+      let times = Mutex<[String: Double]>([:])
+      let started = ContinuousClock.now
+      _ = await HostRunner(transport: transport, checks: checks, options: RunOptions()).run { event in
+        if case .checkFinished(let result) = event {
+          times.withLock { $0[result.subject] = result.durationMilliseconds }
+        }
+      }
+      let wall = (ContinuousClock.now - started) / .milliseconds(1)
+      let recorded = times.withLock { $0 }
+      #expect(recorded.count == 4, "\(recorded)")
+      let slow = try #require(recorded.first { $0.key.contains("sleep") }?.value)
+      #expect(slow >= 400, "\(transport): \(recorded)")
+      for (subject, time) in recorded where !subject.contains("sleep") {
+        #expect(time < 300, "\(transport): \(subject) took \(time) ms: \(recorded)")
+      }
+      #expect(recorded.values.reduce(0, +) <= wall, "\(transport): \(recorded) in \(wall) ms")
+      await transport.close()
+    }
+  }
+
   static func sha256(_ path: String) throws -> String {
     let output = try ChildProcess.run(ProbeCommand(["sha256sum", "--", path]), timeout: .seconds(10)).get()
     return String(String(decoding: output.stdout, as: UTF8.self).prefix(64))
