@@ -16,15 +16,21 @@ bin=$(swift build --show-bin-path)
 rm -rf "$out"
 mkdir -p "$out/symbols"
 # Public API only: SPI (@_spi(Runner), the CLI's) and underscored DSL plumbing are not for specs.
-swift symbolgraph-extract -module-name InfraSpec -target "$(uname -m)-unknown-linux-gnu" \
-  -I "$bin/Modules" -I Sources/CLibSSH2 -I Sources/COpenSSL \
-  -minimum-access-level public -output-dir "$out/symbols" >/dev/null
+# The layers a spec file sees through InfraSpec's re-exports are checked too; the archive itself
+# is InfraSpec's (docc builds one module per archive).
+mkdir -p "$out/layers"
+for module in InfraSpec InfraSpecCore InfraSpecDNS InfraSpecEdge; do
+  folder="$out/layers"
+  [[ $module == InfraSpec ]] && folder="$out/symbols"
+  swift symbolgraph-extract -module-name "$module" -target "$(uname -m)-unknown-linux-gnu" \
+    -I "$bin/Modules" -I Sources/CLibSSH2 -I Sources/COpenSSL \
+    -minimum-access-level public -output-dir "$folder" >/dev/null
+done
 
-python3 - "$out/symbols" <<'PY'
+python3 - "$out/symbols" "$out/layers" <<'PY'
 import json, os, sys
-folder = sys.argv[1]
 missing = []
-for name in sorted(os.listdir(folder)):
+for name, folder in sorted((name, folder) for folder in sys.argv[1:] for name in os.listdir(folder)):
     graph = json.load(open(os.path.join(folder, name)))
     # Members that implement another module's protocol (hash(into:), description) show that
     # protocol's documentation; they carry a sourceOrigin.

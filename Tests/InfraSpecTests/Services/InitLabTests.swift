@@ -28,6 +28,7 @@ extension FleetLabTests {
         Service("sshd").isRunning().isEnabled().isNotEnabled()
         Service("lab-fails").exists().isRunning().isEnabled()
         Service("lab-slow").isRunning()
+        Service("lab-reloading").isRunning().isNotRunning()
         Service("lab-web").isNotRunning().isEnabled()
         Service("lab-static").isEnabled()
         Service("lab-masked").isNotRunning().isEnabled()
@@ -72,11 +73,13 @@ extension FleetLabTests {
       defer { _ = try? FleetLabTests.lab("lab/down.sh") }
       let booted = Date().timeIntervalSince(started)
       // States the images cannot hold: stopped after boot, still starting, enabled for this
-      // boot only, transient.
+      // boot only, transient, in the middle of a reload (its reload step takes 300 s).
       try Self.ssh(
         "lax1",
         "systemctl stop lab-web && systemctl start --no-block lab-slow && systemctl enable --runtime lab-runtime"
-          + " && systemd-run --quiet --unit=lab-transient /bin/sleep 600")
+          + " && systemd-run --quiet --unit=lab-transient /bin/sleep 600"
+          + " && systemd-run --quiet --unit=lab-reloading -p 'ExecReload=/bin/sleep 300' /bin/sleep 600"
+          + " && systemctl reload --no-block lab-reloading")
       try Self.ssh("fra1", "rc-service lab-web stop")
       // A crash for real: the supervisor and its daemon die by SIGKILL, nothing stops them.
       try Self.ssh(
@@ -108,6 +111,7 @@ extension FleetLabTests {
           #"message: "service lab-idle: enabled: expected enabled, got in no runlevel""#,
           #"message: "service lab-indirect: enabled: expected enabled, got indirect (enabled only through another unit's Also= or as a template instance)""#,
           #"message: "service lab-masked: enabled: expected enabled, got masked (linked to /dev/null: cannot be started)""#,
+          #"message: "service lab-reloading: running: expected not running, got RELOADING-PLACEHOLDER""#,
           #"message: "service lab-slow: running: expected running, got activating (start-pre), still starting: not running yet""#,
           #"message: "service lab-static: enabled: expected enabled, got static (no [Install] section: starts only when another unit pulls it in)""#,
           #"message: "service lab-transient: enabled: expected enabled, got transient (made at runtime: gone after a reboot)""#,
