@@ -111,7 +111,7 @@ extension FleetLabTests {
           #"message: "service lab-idle: enabled: expected enabled, got in no runlevel""#,
           #"message: "service lab-indirect: enabled: expected enabled, got indirect (enabled only through another unit's Also= or as a template instance)""#,
           #"message: "service lab-masked: enabled: expected enabled, got masked (linked to /dev/null: cannot be started)""#,
-          #"message: "service lab-reloading: running: expected not running, got RELOADING-PLACEHOLDER""#,
+          #"message: "service lab-reloading: running: expected not running, got reloading (reload)""#,
           #"message: "service lab-slow: running: expected running, got activating (start-pre), still starting: not running yet""#,
           #"message: "service lab-static: enabled: expected enabled, got static (no [Install] section: starts only when another unit pulls it in)""#,
           #"message: "service lab-transient: enabled: expected enabled, got transient (made at runtime: gone after a reboot)""#,
