@@ -40,13 +40,14 @@ struct TLSTests {
         + TLS("early.pop.test", port: port, via: "127.0.0.1").certificateValid(forAtLeast: .days(30))
         .certificateValid(forAtLeast: .days(1)).__chain.checks)
     #expect(messages.count == 3)
+    // Days only: the hours left depend on when the fixture made its certificates.
     #expect(
       messages[0].hasPrefix(
-        "tls soon.pop.test:\(port) via 127.0.0.1: certificate: expected valid for at least 30 days, got leaf soon.pop.test expires first: expires in 4 days 23 hours ("
+        "tls soon.pop.test:\(port) via 127.0.0.1: certificate: expected valid for at least 30 days, got leaf soon.pop.test expires first: expires in 4 days "
       ), "\(messages[0])")
     #expect(
       messages[1].hasPrefix(
-        "tls early.pop.test:\(port) via 127.0.0.1: certificate: expected valid for at least 30 days, got intermediate Short Intermediate expires first: expires in 2 days 23 hours ("
+        "tls early.pop.test:\(port) via 127.0.0.1: certificate: expected valid for at least 30 days, got intermediate Short Intermediate expires first: expires in 2 days "
       ), "\(messages[1])")
     #expect(
       messages[2] == "passed: tls early.pop.test:\(port) via 127.0.0.1: certificate valid for at least 1 days"
@@ -117,7 +118,9 @@ struct TLSTests {
       )
       .__chain.checks
         + TLS("www.pop.test", port: closed, via: "127.0.0.1").covers("www.pop.test").__chain.checks)
-    #expect(ContinuousClock.now - started < .seconds(4))
+    // Each stalled handshake is cut at its 1 s timeout (unheeded, each would hold for the 10 s
+    // default); the rest is room for a loaded 2-core CI machine.
+    #expect(ContinuousClock.now - started < .seconds(8))
     #expect(
       messages == [
         "tls www.pop.test:\(stall) via 127.0.0.1: certificate: could not check: timed out waiting for TCP 127.0.0.1:\(stall) in the TLS handshake with www.pop.test",

@@ -37,7 +37,10 @@ struct DNSSECOverSSHTests {
 
   /// The `Specs/…` lines of the human report: one per check, verdict and message.
   static func verdicts(_ output: String) -> [String] {
-    output.split(separator: "\n").filter { $0.hasPrefix("Specs/") }.map(String.init)
+    // The human view indents a failure's detail under its ✗.
+    output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+      $0.hasPrefix("Specs/")
+    }
   }
 
   @Test("chain, audit rules, key sizes, NSEC3, NSID and a 32-message AXFR: the same verdicts over SSH")
