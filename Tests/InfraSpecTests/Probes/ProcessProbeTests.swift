@@ -28,7 +28,8 @@ struct ProcessProbeTests {
     try Shell.must(["sh", "-c", "setsid -f \"$0\" \"$1\" </dev/null >/dev/null 2>&1", path, String(seconds)])
     // `setsid -f` returns before its child has exec'd (until then its name is `setsid`).
     let name = URL(fileURLWithPath: path).lastPathComponent
-    for _ in 0..<100 {
+    // Up to 15 s: under a full parallel suite on 2 cores, 5 s was seen not to be enough.
+    for _ in 0..<300 {
       if try Shell.run(["pgrep", "-x", name]).status == 0 { return }
       usleep(50_000)
     }
