@@ -22,15 +22,23 @@ struct ProcessProbeTests {
     return (name, path)
   }
 
-  /// Starts `path seconds` detached from this process (`setsid -f`): not one of ours.
+  /// Starts `path seconds` detached from this process: `sh`, in a session of its own (`setsid -w`
+  /// waits for it, so the new session exists before the spawn's process group is cleaned up),
+  /// starts it in the background and exits at once, so it is nobody's child here.
   static func startForeign(_ path: String, seconds: Int) throws {
     // Its output goes nowhere, so the spawn does not wait for the pipes it would hold open.
-    try Shell.must(["sh", "-c", "setsid -f \"$0\" \"$1\" </dev/null >/dev/null 2>&1", path, String(seconds)])
-    // `setsid -f` returns before its child has exec'd (until then its name is `setsid`).
+    let printed = try Shell.must([
+      "setsid", "-w", "sh", "-c", "\"$0\" \"$1\" </dev/null >/dev/null 2>&1 & echo $!", path, String(seconds),
+    ])
+    guard let pid = Int32(printed.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+      throw SetupError("no pid from sh: \(printed)")
+    }
+    // Until `sh`'s fork has exec'd, the process is named `sh`: read its name straight from /proc
+    // (spawning pgrep in a loop was too slow under a full parallel suite on 2 cores).
     let name = URL(fileURLWithPath: path).lastPathComponent
-    // Up to 15 s: under a full parallel suite on 2 cores, 5 s was seen not to be enough.
     for _ in 0..<300 {
-      if try Shell.run(["pgrep", "-x", name]).status == 0 { return }
+      let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
+      if comm?.trimmingCharacters(in: .whitespacesAndNewlines) == name { return }
       usleep(50_000)
     }
     throw SetupError("\(name) did not start")
