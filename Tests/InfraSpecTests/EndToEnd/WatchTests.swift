@@ -146,8 +146,11 @@ struct WatchTests {
     let processes = [watcher] + SSHServerFixture.descendants(of: watcher)
     #expect(processes.count >= 2, "infraspec and its spec binary")
     try terminal.tmux(["send-keys", "-t", "watch", "C-c"])
-    let deadline = Date().addingTimeInterval(15)
-    while !terminal.pane.dead && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+    // tmux marks the pane dead a moment before it records the exit status: wait for both.
+    let deadline = Date().addingTimeInterval(30)
+    while !(terminal.pane.dead && !terminal.pane.status.isEmpty) && Date() < deadline {
+      try await Task.sleep(for: .milliseconds(100))
+    }
     #expect(terminal.pane.dead, "\(terminal.screen)")
     #expect(terminal.pane.status == "130")
     for pid in processes { #expect(!Self.alive(pid), "pid \(pid) still runs") }
