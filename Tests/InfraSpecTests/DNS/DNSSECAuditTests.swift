@@ -208,7 +208,8 @@ struct DNSSECAuditTests {
       #expect(error.code == .queryFailed, "\(error)")
       #expect(error.detail.contains("127.0.0.1") && error.detail.contains("9"), "\(error.detail)")
     }
-    #expect(ContinuousClock.now - started < .seconds(5))
+    // Only catches a hang; 5.5 s was seen on a loaded 2-core CI machine.
+    #expect(ContinuousClock.now - started < .seconds(15))
   }
 
   /// The real TCP connector, counting what goes through it.

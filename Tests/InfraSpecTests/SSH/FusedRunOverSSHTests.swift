@@ -91,7 +91,8 @@ struct FusedRunOverSSHTests {
       let recorded = times.withLock { $0 }
       #expect(recorded.count == 4, "\(recorded)")
       let slow = try #require(recorded.first { $0.key.contains("sleep") }?.value)
-      #expect(slow >= 400, "\(transport): \(recorded)")
+      // Measured between the markers as they reach the reader: a few ms either side of 400.
+      #expect(slow >= 350, "\(transport): \(recorded)")
       for (subject, time) in recorded where !subject.contains("sleep") {
         #expect(time < 300, "\(transport): \(subject) took \(time) ms: \(recorded)")
       }
