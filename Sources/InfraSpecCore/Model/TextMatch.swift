@@ -66,10 +66,14 @@ package enum TextMatch {
     let key = String(needle.split(separator: "\n").first ?? "")
     let wanted = bigrams(key)
     var best: [(score: Double, number: Int, line: Substring)] = []
-    for (offset, line) in haystack.split(separator: "\n", omittingEmptySubsequences: false).prefix(200_000)
-      .enumerated()
-    {
-      let found = bigrams(line)
+    // The search is bounded so a failure on a huge value (an 8 MiB body of one line) costs
+    // milliseconds, not seconds: each line is compared by its first 1024 characters, and lines
+    // past the first 4 MiB are not compared at all.
+    var scanned = 0
+    for (offset, line) in haystack.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      guard scanned < 4 << 20 else { break }
+      scanned += line.utf8.count + 1
+      let found = bigrams(line.prefix(1024))
       guard !wanted.isEmpty, !found.isEmpty else { continue }
       let score = Double(2 * wanted.intersection(found).count) / Double(wanted.count + found.count)
       guard score > 0 else { continue }
