@@ -34,9 +34,12 @@ package enum ChildProcess {
   /// own process group and everything it started dies with it; without, a daemon it starts lives
   /// on and only the child's own output is read (`drainGrace`). Blocks: run it off the
   /// cooperative pool (`runOffPool`).
+  /// `onSpawn` learns the child's pid as soon as it exists (and `onExit` once it is reaped), for
+  /// a caller that must stop it from a signal handler.
   package static func run(
     _ argv: [String], environment: [String]? = nil, input: [UInt8] = [], timeout: Duration?,
-    ownGroup: Bool, mergeStderr: Bool = false
+    ownGroup: Bool, mergeStderr: Bool = false, onSpawn: (Int32) -> Void = { _ in },
+    onExit: (Int32) -> Void = { _ in }
   ) -> Result<CommandOutput, ProbeError> {
     let child: Subprocess
     do {
@@ -46,6 +49,8 @@ package enum ChildProcess {
     } catch {
       return .failure(error)
     }
+    onSpawn(child.pid)
+    defer { onExit(child.pid) }
     if ownGroup { running.withLock { _ = $0.insert(child.pid) } }
     defer { if ownGroup { running.withLock { _ = $0.remove(child.pid) } } }
     if !input.isEmpty {
@@ -59,12 +64,13 @@ package enum ChildProcess {
   /// cooperative-pool threads the rest of the run (or test run) needs.
   package static func runOffPool(
     _ argv: [String], environment: [String]? = nil, input: [UInt8] = [], timeout: Duration?,
-    ownGroup: Bool, mergeStderr: Bool = false
+    ownGroup: Bool, mergeStderr: Bool = false, onSpawn: @escaping @Sendable (Int32) -> Void = { _ in },
+    onExit: @escaping @Sendable (Int32) -> Void = { _ in }
   ) async -> Result<CommandOutput, ProbeError> {
     await offPool {
       run(
         argv, environment: environment, input: input, timeout: timeout, ownGroup: ownGroup,
-        mergeStderr: mergeStderr)
+        mergeStderr: mergeStderr, onSpawn: onSpawn, onExit: onExit)
     }
   }
 

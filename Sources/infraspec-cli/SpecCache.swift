@@ -1,4 +1,4 @@
-internal import Crypto
+internal import InfraSpecCrypto
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 
@@ -153,19 +153,20 @@ struct SpecCache {
 
   static func sha256(ofFile path: String) -> String? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    return SHA256.hash(data: data).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    return Digest.hex(Digest.sha256(data))
   }
 
   // MARK: Work folders and pruning
 
   /// A folder for this process's compiles (sources, objects, swiftc's own temp files).
-  func makeWorkFolder() throws(SpecCompiler.CompileError) -> String {
-    let work = "\(directory)/work-\(getpid())"
+  /// This process's work folder: one compile at a time per process.
+  var workFolderPath: String { "\(directory)/work-\(getpid())" }
+
+  func makeWorkFolder(_ work: String) throws(SpecCompiler.CompileError) {
     try? FileManager.default.removeItem(atPath: work)
     guard mkdir(work, 0o700) == 0, mkdir(work + "/tmp", 0o700) == 0 else {
       throw .cacheUnusable("cannot write to the spec cache \(directory): \(Self.lastError()); \(Self.remedy)")
     }
-    return work
   }
 
   /// Removes work folders of compiles that were killed (their process is gone) and prunes.

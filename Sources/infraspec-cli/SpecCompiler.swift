@@ -81,8 +81,7 @@ struct SpecCompiler {
       OutputStream.standardError.write("infraspec: not running \(reason); compiling it again\n")
     case .missing, .stale: break
     }
-    let work = try prepare(cache)
-    let handlers = CompileInterruption.arm(removing: work)
+    let (work, handlers) = try prepare(cache)
     defer {
       try? FileManager.default.removeItem(atPath: work)
       CompileInterruption.disarm(handlers)
@@ -94,15 +93,25 @@ struct SpecCompiler {
     return cache.binaryPath(key)
   }
 
-  /// A work folder for one compile, after clearing those of killed compiles.
-  func prepare(_ cache: SpecCache) throws(CompileError) -> String {
+  /// A work folder for one compile, after clearing those of killed compiles, and the signal
+  /// handlers that remove it: armed before the folder exists, so no signal lands in between and
+  /// leaves it (a SIGTERM right after `mkdir` did, on a loaded machine). The caller disarms them.
+  func prepare(_ cache: SpecCache) throws(CompileError) -> (work: String, handlers: [sigaction]) {
     guard swiftc != nil else {
       throw .toolchain(
         "swiftc is not on PATH: these specs are not compiled yet, and spec files are compiled "
           + "with the Swift toolchain that built infraspec (or use `infraspec build` to carry them)")
     }
     cache.sweep()
-    return try cache.makeWorkFolder()
+    let work = cache.workFolderPath
+    let handlers = CompileInterruption.arm(removing: work)
+    do {
+      try cache.makeWorkFolder(work)
+    } catch {
+      CompileInterruption.disarm(handlers)
+      throw error
+    }
+    return (work, handlers)
   }
 
   /// Library build, flags and every spec's own content: not the compiler, so a compiled spec is
@@ -279,10 +288,14 @@ struct SpecCompiler {
     guard let swiftc else { return (127, "swiftc is not on PATH\n") }
     var environment = ProcessInfo.processInfo.environment
     environment["TMPDIR"] = work + "/tmp"
-    // Not in a group of its own: a Ctrl-C at the terminal reaches swiftc as it reaches us.
+    // In a group of its own, which an interrupted compile kills (and waits for) before removing
+    // the work folder: a swiftc left running wrote into the folder after its removal and
+    // recreated it. A Ctrl-C at the terminal reaches it through that handler.
     let result = await ChildProcess.runOffPool(
-      [swiftc] + arguments, environment: Subprocess.environment(environment), timeout: nil, ownGroup: false,
-      mergeStderr: true)
+      [swiftc] + arguments, environment: Subprocess.environment(environment), timeout: nil, ownGroup: true,
+      mergeStderr: true, onSpawn: CompileInterruption.compilerStarted,
+      onExit: CompileInterruption.compilerEnded)
+    CompileInterruption.waitIfInterrupted()
     switch result {
     case .success(let output): return (output.exitStatus, String(decoding: output.stdout, as: UTF8.self))
     case .failure(let error): return (127, "cannot run \(swiftc): \(error.message)\n")

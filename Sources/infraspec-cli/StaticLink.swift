@@ -5,7 +5,7 @@ internal import FoundationEssentials
   internal import Glibc
 #endif
 
-/// Links spec modules with `infraspec`'s own objects (CLI, InfraSpec, swift-crypto,
+/// Links spec modules with `infraspec`'s own objects (CLI, InfraSpec,
 /// ArgumentParser) into one executable with the Swift runtime, libssh2 and OpenSSL static; the
 /// rest is glibc, libstdc++ and zlib, which every Debian and Ubuntu machine has.
 enum StaticLink {
@@ -17,8 +17,7 @@ enum StaticLink {
           + "use the infraspec of `swift build` or of `make install`")
     }
     let cache = try SpecCache.open(compiler.cacheDirectory)
-    let work = try compiler.prepare(cache)
-    let handlers = CompileInterruption.arm(removing: work)
+    let (work, handlers) = try compiler.prepare(cache)
     defer {
       try? FileManager.default.removeItem(atPath: work)
       CompileInterruption.disarm(handlers)
