@@ -19,16 +19,16 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
-    // DNSSEC signature verification (RSA, ECDSA, Ed25519) and DS digests; the only crypto we need.
-    .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
   ],
   targets: [
     // libssh2 1.10 from Debian; only the SSH transport imports it.
     .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
-    // OpenSSL 3 from Debian for the edge checks: a TLS client driven through memory BIOs, so the
-    // handshake runs over any byte stream (a local socket or an SSH direct-tcpip channel), and its
-    // X.509 parsing, RFC 6125 host matching and chain verification; no X.509 code of our own. A
-    // system library costs no compile time, unlike swift-nio-ssl or swift-certificates.
+    // OpenSSL 3 from Debian: the one crypto library. libssh2 already links its libcrypto; the edge
+    // checks drive its TLS client through memory BIOs, so the handshake runs over any byte stream
+    // (a local socket or an SSH direct-tcpip channel), and use its X.509 parsing, RFC 6125 host
+    // matching and chain verification; DNSSEC's signatures and digests use its EVP interface. A
+    // system library costs no compile time: swift-crypto (BoringSSL) took 1.5-3.5 minutes of
+    // every cold build and 2+ MB of every carried binary to duplicate what libcrypto has.
     .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
     // The layers, lowest first; an arrow not listed here does not compile. Every library target is
     // built with library evolution, so a spec compile finds each one's `.swiftinterface` in
@@ -38,16 +38,13 @@ let package = Package(
     // The one TCP dialler (resolve with a deadline, connect non-blocking): DNS, the edge and SSH
     // all dial through it. Plain sockets; of the core only its thread and lock helpers.
     .target(name: "InfraSpecSockets", dependencies: ["InfraSpecCore"], swiftSettings: libraryEvolution),
+    // Digests, HMACs and signature checks over libcrypto's EVP interface, so DNSSEC, known_hosts
+    // and the spec cache never spell OpenSSL's names.
+    .target(name: "InfraSpecCrypto", dependencies: ["COpenSSL"], swiftSettings: libraryEvolution),
     // DNS wire format, a client over an abstract byte stream, DNSSEC validation.
     .target(
-      name: "InfraSpecDNS",
-      dependencies: [
-        "InfraSpecCore", "InfraSpecSockets",
-        .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "_CryptoExtras", package: "swift-crypto"),
-      ],
-      swiftSettings: libraryEvolution
-    ),
+      name: "InfraSpecDNS", dependencies: ["InfraSpecCore", "InfraSpecSockets", "InfraSpecCrypto"],
+      swiftSettings: libraryEvolution),
     // Where probes run: the Transport protocol, this machine, the replay double, batch scripts.
     .target(
       name: "InfraSpecTransports", dependencies: ["InfraSpecCore", "InfraSpecSockets"],
@@ -56,17 +53,15 @@ let package = Package(
     .target(
       name: "InfraSpecSSH",
       dependencies: [
-        "InfraSpecCore", "InfraSpecSockets", "InfraSpecTransports", "InfraSpecDNS", "CLibSSH2",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "InfraSpecCore", "InfraSpecSockets", "InfraSpecTransports", "InfraSpecDNS", "InfraSpecCrypto", "CLibSSH2",
       ],
       swiftSettings: libraryEvolution
     ),
-    // TLS and HTTP clients for edge checks; the only target that sees OpenSSL.
+    // TLS and HTTP clients for edge checks; with InfraSpecCrypto, the only targets that see OpenSSL.
     .target(
       name: "InfraSpecEdge",
       dependencies: [
-        "InfraSpecCore", "InfraSpecSockets", "InfraSpecTransports", "COpenSSL",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "InfraSpecCore", "InfraSpecSockets", "InfraSpecTransports", "InfraSpecCrypto", "COpenSSL",
       ],
       swiftSettings: libraryEvolution
     ),
@@ -86,8 +81,8 @@ let package = Package(
       dependencies: [
         "InfraSpec",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        // SHA-256 of cached spec binaries; already linked into infraspec through InfraSpec.
-        .product(name: "Crypto", package: "swift-crypto"),
+        // SHA-256 of cached spec binaries.
+        "InfraSpecCrypto",
       ],
       path: "Sources/infraspec-cli",
       // `infraspec --version` names the git commit it was built from.
@@ -97,7 +92,7 @@ let package = Package(
     .testTarget(
       name: "InfraSpecTests",
       dependencies: [
-        "InfraSpec", "InfraSpecCore", "InfraSpecSockets", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
+        "InfraSpec", "InfraSpecCore", "InfraSpecSockets", "InfraSpecCrypto", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
         "InfraSpecReporters", "infraspec",
       ]
     ),

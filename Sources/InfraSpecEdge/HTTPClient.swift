@@ -1,6 +1,6 @@
 @_spi(Runner) package import InfraSpecCore
 internal import InfraSpecTransports
-internal import Crypto
+internal import InfraSpecCrypto
 
 /// One HTTP/1.1 GET over an `HTTPConnection`, read with hard bounds: headers up to
 /// `headerLimit`, the body kept up to `bodyLimit` (the rest is never read), all by `deadline`.
@@ -63,7 +63,7 @@ package struct HTTPClient {
     var response = HTTPResponse(
       status: status, reason: reason, headers: headers, body: [], bodyTruncated: false, bodySHA256: nil,
       elapsed: .zero, receivedAt: arrived)
-    var hash = SHA256()
+    let hash = StreamingDigest(.sha256)
     var sink = BodySink(limit: bodyLimit)
     let framing = try Self.framing(response, status: status)
     switch framing {
@@ -74,7 +74,7 @@ package struct HTTPClient {
         let bytes = try await reader.some(atMost: min(left, 65_536))
         guard !bytes.isEmpty else { throw .other("the body ended after \(count - left) of \(count) bytes") }
         left -= bytes.count
-        sink.take(bytes, into: &hash)
+        sink.take(bytes, into: hash)
       }
     case .chunked:
       while !sink.full {
@@ -89,7 +89,7 @@ package struct HTTPClient {
           let bytes = try await reader.some(atMost: min(left, 65_536))
           guard !bytes.isEmpty else { throw .other("the body ended inside a chunk") }
           left -= bytes.count
-          sink.take(bytes, into: &hash)
+          sink.take(bytes, into: hash)
         }
         if !sink.full { _ = try await reader.line(limit: 2, what: "a chunk end") }
       }
@@ -97,15 +97,14 @@ package struct HTTPClient {
       while !sink.full {
         let bytes = try await reader.some(atMost: 65_536)
         if bytes.isEmpty { break }
-        sink.take(bytes, into: &hash)
+        sink.take(bytes, into: hash)
       }
     }
     connection.close()
     response.body = sink.kept
     response.bodyTruncated = sink.full
     if !sink.full {
-      response.bodySHA256 = hash.finalize().map { String($0, radix: 16).leftPadded(to: 2, with: "0") }
-        .joined()
+      response.bodySHA256 = Digest.hex(hash.finalize())
     }
     response.elapsed = .now - started
     return response
@@ -167,14 +166,14 @@ private struct BodySink {
   var kept: [UInt8] = []
   var full = false
 
-  mutating func take(_ bytes: [UInt8], into hash: inout SHA256) {
+  mutating func take(_ bytes: [UInt8], into hash: StreamingDigest) {
     let room = limit - kept.count
     if bytes.count > room {
       kept += bytes.prefix(room)
       full = true
     } else {
       kept += bytes
-      hash.update(data: bytes)
+      hash.update(bytes)
     }
   }
 }

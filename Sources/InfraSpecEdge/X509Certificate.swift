@@ -1,7 +1,7 @@
 @_spi(Runner) package import InfraSpecCore
 internal import InfraSpecTransports
 internal import COpenSSL
-internal import Crypto
+internal import InfraSpecCrypto
 internal import FoundationEssentials
 
 #if canImport(Glibc)
@@ -54,7 +54,7 @@ package struct X509Certificate: Sendable, Equatable {
     var key: UnsafeMutablePointer<UInt8>?
     let keyLength = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(pointer), &key)
     guard keyLength > 0, let key else { throw .other("OpenSSL could not encode a public key") }
-    spkiSHA256 = Data(SHA256.hash(data: UnsafeBufferPointer(start: key, count: Int(keyLength))))
+    spkiSHA256 = Data(Digest.sha256(UnsafeBufferPointer(start: key, count: Int(keyLength))))
       .base64EncodedString()
     infraspec_openssl_free(key)
     isCA = X509_check_ca(pointer) != 0

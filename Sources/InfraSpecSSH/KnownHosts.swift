@@ -1,7 +1,7 @@
 @_spi(Runner) internal import InfraSpecCore
 internal import InfraSpecTransports
 internal import InfraSpecDNS
-import Crypto
+internal import InfraSpecCrypto
 internal import FoundationEssentials
 
 #if canImport(Glibc)
@@ -122,15 +122,14 @@ struct KnownHosts {
       guard parts.count == 4, let salt = Data(base64Encoded: String(parts[2])),
         let hash = Data(base64Encoded: String(parts[3]))
       else { return false }
-      let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: salt))
-      return Data(mac) == hash
+      return Digest.hmac(.sha1, key: salt, Array(name.utf8)) == Array(hash)
     }
     return SSHConfig.matches(name, patterns: [field])
   }
 
   /// OpenSSH's fingerprint format: `SHA256:` and unpadded base64.
   static func fingerprint(_ key: [UInt8]) -> String {
-    let digest = Data(SHA256.hash(data: key)).base64EncodedString()
+    let digest = Data(Digest.sha256(key)).base64EncodedString()
     return "SHA256:" + digest.replacing("=", with: "")
   }
 
