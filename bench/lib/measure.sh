@@ -82,6 +82,12 @@ verify_exit_zero() {
   [[ $2 -eq 0 ]] || { say "exit status $2"; return 1; }
 }
 
+# A run whose selection matched no check: exit 3 ("nothing to check"), reached after everything
+# a run does before its first probe, which is what the start-up rows time.
+verify_nothing_selected() {
+  [[ $2 -eq 3 ]] || { say "exit status $2, not 3 (nothing to check)"; return 1; }
+}
+
 # TAP from `infraspec run --format tap`: exit 0, no `not ok`, no SKIP/TODO, and exactly
 # $EXPECTED_CHECKS passing test points. A subtest's closing `ok` line (one per `# Subtest:`)
 # summarises its children, so it is not a check of its own.
