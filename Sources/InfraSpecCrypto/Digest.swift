@@ -10,14 +10,33 @@ package enum DigestAlgorithm: Sendable {
   case sha384
   case sha512
 
+  /// The algorithm, fetched from the default provider once per process. OpenSSL 3 resolves the
+  /// legacy `EVP_sha256()` handles by a locked lookup on every use; a zone of 100,000 records
+  /// makes hundreds of thousands of digests.
   var openSSL: OpaquePointer {
     switch self {
-    case .sha1: EVP_sha1()
-    case .sha256: EVP_sha256()
-    case .sha384: EVP_sha384()
-    case .sha512: EVP_sha512()
+    case .sha1: Self.fetched.sha1
+    case .sha256: Self.fetched.sha256
+    case .sha384: Self.fetched.sha384
+    case .sha512: Self.fetched.sha512
     }
   }
+
+  private struct Fetched: @unchecked Sendable {
+    let sha1 = fetch("SHA1")
+    let sha256 = fetch("SHA256")
+    let sha384 = fetch("SHA384")
+    let sha512 = fetch("SHA512")
+
+    static func fetch(_ name: String) -> OpaquePointer {
+      guard let algorithm = EVP_MD_fetch(nil, name, nil) else {
+        preconditionFailure("OpenSSL's default provider has no \(name)")
+      }
+      return algorithm
+    }
+  }
+
+  private static let fetched = Fetched()
 }
 
 /// One-shot digests and HMACs.

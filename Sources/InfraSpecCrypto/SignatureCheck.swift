@@ -13,61 +13,84 @@ package enum SignatureCheck {
     case ed25519([UInt8])
   }
 
-  /// The outcome of one check.
-  package enum Outcome: Sendable, Equatable {
-    case valid
-    case invalid
-    /// The key material is not a key OpenSSL can use; the text says why.
-    case unusableKey(String)
+  /// A public key parsed once into OpenSSL's form, to check any number of signatures with (from
+  /// any thread: verification only reads it). Parsing is the costly part: OpenSSL 3 runs its
+  /// decoder framework for every key it reads.
+  package final class VerificationKey: @unchecked Sendable {
+    fileprivate let pointer: OpaquePointer
+    /// ECDSA's fixed signature width (`r || s`); nil for RSA and Ed25519.
+    fileprivate let ecdsaWidth: Int?
+    fileprivate let hashesItself: Bool
+
+    fileprivate init(pointer: OpaquePointer, ecdsaWidth: Int?, hashesItself: Bool) {
+      self.pointer = pointer
+      self.ecdsaWidth = ecdsaWidth
+      self.hashesItself = hashesItself
+    }
+
+    deinit { EVP_PKEY_free(pointer) }
   }
 
-  /// Checks `signature` over `data`. RSA signatures are PKCS #1 v1.5 over `digest`'s hash;
-  /// ECDSA signatures are DNSSEC's fixed-width `r || s` over `digest`'s hash; Ed25519 hashes
-  /// for itself and ignores `digest`.
-  package static func verify(
-    _ signature: [UInt8], over data: [UInt8], key: PublicKey, digest: DigestAlgorithm
-  ) -> Outcome {
-    let encodedSignature: [UInt8]
+  /// The key in OpenSSL's form, or why OpenSSL cannot use it.
+  package static func parse(_ key: PublicKey) -> Result<VerificationKey, KeyProblem> {
+    defer { ERR_clear_error() }
     let parsed: OpaquePointer?
+    var width: Int?
     switch key {
     case .rsa(let exponent, let modulus):
       guard !exponent.isEmpty, !modulus.isEmpty else {
-        return .unusableKey("an empty RSA exponent or modulus")
+        return .failure(KeyProblem(reason: "an empty RSA exponent or modulus"))
       }
       parsed = rsaKey(exponent: exponent, modulus: modulus)
-      encodedSignature = signature
     case .ecdsa(let point):
       guard let prefix = ecdsaPrefixes[point.count] else {
-        return .unusableKey("an ECDSA point of \(point.count) bytes, not 64 (P-256) or 96 (P-384)")
+        return .failure(
+          KeyProblem(reason: "an ECDSA point of \(point.count) bytes, not 64 (P-256) or 96 (P-384)"))
       }
       parsed = publicKey(fromSubjectPublicKeyInfo: prefix + [0x04] + point)
-      guard signature.count == point.count, let der = derSignature(signature) else { return .invalid }
-      encodedSignature = der
+      width = point.count
     case .ed25519(let raw):
-      guard raw.count == 32 else { return .unusableKey("an Ed25519 key of \(raw.count) bytes, not 32") }
+      guard raw.count == 32 else {
+        return .failure(KeyProblem(reason: "an Ed25519 key of \(raw.count) bytes, not 32"))
+      }
       parsed = raw.withUnsafeBufferPointer {
         EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
       }
-      encodedSignature = signature
     }
-    guard let parsed else { return .unusableKey(openSSLError(or: "OpenSSL refused the key")) }
-    defer { EVP_PKEY_free(parsed) }
-    guard let context = EVP_MD_CTX_new() else { return .unusableKey("out of memory") }
+    guard let parsed else { return .failure(KeyProblem(reason: openSSLError(or: "OpenSSL refused the key"))) }
+    var hashesItself = false
+    if case .ed25519 = key { hashesItself = true }
+    return .success(VerificationKey(pointer: parsed, ecdsaWidth: width, hashesItself: hashesItself))
+  }
+
+  /// Why a key cannot be used.
+  package struct KeyProblem: Error, Sendable {
+    package let reason: String
+
+    package init(reason: String) { self.reason = reason }
+  }
+
+  /// Whether `signature` over `data` verifies. RSA signatures are PKCS #1 v1.5 over `digest`'s
+  /// hash; ECDSA signatures are DNSSEC's fixed-width `r || s` over `digest`'s hash; Ed25519
+  /// hashes for itself and ignores `digest`. A signature that cannot even be read does not verify.
+  package static func verify(
+    _ signature: [UInt8], over data: [UInt8], key: VerificationKey, digest: DigestAlgorithm
+  ) -> Bool {
+    defer { ERR_clear_error() }
+    var encoded = signature
+    if let width = key.ecdsaWidth {
+      guard signature.count == width else { return false }
+      encoded = derSignature(signature)
+    }
+    guard let context = EVP_MD_CTX_new() else { return false }
     defer { EVP_MD_CTX_free(context) }
-    let algorithm: OpaquePointer? =
-      if case .ed25519 = key { nil } else { digest.openSSL }
-    guard EVP_DigestVerifyInit(context, nil, algorithm, nil, parsed) == 1 else {
-      return .unusableKey(openSSLError(or: "OpenSSL cannot verify with this key"))
-    }
-    let result = encodedSignature.withUnsafeBufferPointer { signature in
+    guard EVP_DigestVerifyInit(context, nil, key.hashesItself ? nil : digest.openSSL, nil, key.pointer) == 1
+    else { return false }
+    return encoded.withUnsafeBufferPointer { signature in
       data.withUnsafeBufferPointer { data in
-        EVP_DigestVerify(context, signature.baseAddress, signature.count, data.baseAddress, data.count)
+        EVP_DigestVerify(context, signature.baseAddress, signature.count, data.baseAddress, data.count) == 1
       }
     }
-    // 0 is a signature that does not verify; below 0 one that could not be read (a wrong
-    // length), which for the checker is the same: not valid.
-    ERR_clear_error()
-    return result == 1 ? .valid : .invalid
   }
 
   /// The RSA key through a DER `RSAPublicKey` (PKCS #1), the form OpenSSL reads for any size.
@@ -101,7 +124,7 @@ package enum SignatureCheck {
   ]
 
   /// DNSSEC's `r || s` (RFC 6605 §4) as the DER `ECDSA-Sig-Value` OpenSSL verifies.
-  private static func derSignature(_ raw: [UInt8]) -> [UInt8]? {
+  private static func derSignature(_ raw: [UInt8]) -> [UInt8] {
     let half = raw.count / 2
     let sequence = DER.integer(Array(raw[..<half])) + DER.integer(Array(raw[half...]))
     return [0x30] + DER.length(sequence.count) + sequence

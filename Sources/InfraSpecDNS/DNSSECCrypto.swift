@@ -14,35 +14,68 @@ enum DNSSECCrypto {
   static let supportedAlgorithms: Set<UInt8> = [5, 7, 8, 10, 13, 14, 15]
 
   static func verify(signature: [UInt8], over data: [UInt8], with key: DNSKEYRecord) -> Verification {
-    let material: SignatureCheck.PublicKey
     let digest: DigestAlgorithm
+    switch key.algorithm {
+    case 5, 7: digest = .sha1
+    case 8: digest = .sha256
+    case 10: digest = .sha512
+    case 13: digest = .sha256
+    case 14: digest = .sha384
+    case 15: digest = .sha512
+    default: return .unsupportedAlgorithm
+    }
+    switch verificationKey(key) {
+    case .success(let parsed):
+      return SignatureCheck.verify(signature, over: data, key: parsed, digest: digest) ? .valid : .invalid
+    case .failure(let problem):
+      return .badKey(
+        "DNSKEY \(key.keyTag) algorithm \(key.algorithm) holds no usable public key: \(problem.reason)")
+    }
+  }
+
+  /// Keys parsed once per process: a zone's few DNSKEYs sign every one of its RRsets. Bounded, so
+  /// a stream of hostile keys cannot grow it without end.
+  private static let keys = KeyCache()
+
+  private final class KeyCache: @unchecked Sendable {
+    private let lock = ThreadLock()
+    private var parsed: [[UInt8]: Result<SignatureCheck.VerificationKey, SignatureCheck.KeyProblem>] = [:]
+
+    func key(_ record: DNSKEYRecord) -> Result<SignatureCheck.VerificationKey, SignatureCheck.KeyProblem> {
+      let id = [record.algorithm] + record.publicKey
+      if let known = lock.withLock({ parsed[id] }) { return known }
+      let made = DNSSECCrypto.parse(record)
+      lock.withLock {
+        if parsed.count >= 1024 { parsed.removeAll() }
+        parsed[id] = made
+      }
+      return made
+    }
+  }
+
+  private static func verificationKey(_ key: DNSKEYRecord)
+    -> Result<SignatureCheck.VerificationKey, SignatureCheck.KeyProblem>
+  {
+    keys.key(key)
+  }
+
+  private static func parse(_ key: DNSKEYRecord) -> Result<
+    SignatureCheck.VerificationKey, SignatureCheck.KeyProblem
+  > {
     switch key.algorithm {
     case 5, 7, 8, 10:
       guard let (exponent, modulus) = rsaParts(key.publicKey) else {
-        return .badKey(
-          "DNSKEY \(key.keyTag) algorithm \(key.algorithm) holds no usable public key: malformed RSA key")
+        return .failure(SignatureCheck.KeyProblem(reason: "malformed RSA key"))
       }
-      material = .rsa(exponent: exponent, modulus: modulus)
-      digest = key.algorithm == 8 ? .sha256 : key.algorithm == 10 ? .sha512 : .sha1
+      return SignatureCheck.parse(.rsa(exponent: exponent, modulus: modulus))
     case 13, 14:
-      guard key.publicKey.count == (key.algorithm == 13 ? 64 : 96) else {
-        return .badKey(
-          "DNSKEY \(key.keyTag) algorithm \(key.algorithm) holds no usable public key: \(key.publicKey.count) bytes, not \(key.algorithm == 13 ? 64 : 96)"
-        )
+      let width = key.algorithm == 13 ? 64 : 96
+      guard key.publicKey.count == width else {
+        return .failure(SignatureCheck.KeyProblem(reason: "\(key.publicKey.count) bytes, not \(width)"))
       }
-      material = .ecdsa(point: key.publicKey)
-      digest = key.algorithm == 13 ? .sha256 : .sha384
-    case 15:
-      material = .ed25519(key.publicKey)
-      digest = .sha512
+      return SignatureCheck.parse(.ecdsa(point: key.publicKey))
     default:
-      return .unsupportedAlgorithm
-    }
-    switch SignatureCheck.verify(signature, over: data, key: material, digest: digest) {
-    case .valid: return .valid
-    case .invalid: return .invalid
-    case .unusableKey(let why):
-      return .badKey("DNSKEY \(key.keyTag) algorithm \(key.algorithm) holds no usable public key: \(why)")
+      return SignatureCheck.parse(.ed25519(key.publicKey))
     }
   }
 
