@@ -18,7 +18,7 @@ let package = Package(
     .executable(name: "infraspec", targets: ["infraspec"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2")
   ],
   targets: [
     // libssh2 1.10 from Debian; only the SSH transport imports it.
@@ -34,26 +34,34 @@ let package = Package(
     // built with library evolution, so a spec compile finds each one's `.swiftinterface` in
     // `-I <bin>/Modules` and links them all through libInfraSpec.so.
     // The model: checks' outcomes, events, source locations, the probe vocabulary. No OS I/O.
+    // It imports nothing but the standard library, so it cannot do I/O.
     .target(name: "InfraSpecCore", swiftSettings: libraryEvolution),
+    // The OS basics every layer above the core needs: threads, locks, the wall clock, $HOME and
+    // $TMPDIR, the words for a system error.
+    .target(name: "InfraSpecPlatform", dependencies: ["InfraSpecCore"], swiftSettings: libraryEvolution),
     // The one TCP dialler (resolve with a deadline, connect non-blocking): DNS, the edge and SSH
     // all dial through it. Plain sockets; of the core only its thread and lock helpers.
-    .target(name: "InfraSpecSockets", dependencies: ["InfraSpecCore"], swiftSettings: libraryEvolution),
+    .target(
+      name: "InfraSpecSockets", dependencies: ["InfraSpecCore", "InfraSpecPlatform"],
+      swiftSettings: libraryEvolution),
     // Digests, HMACs and signature checks over libcrypto's EVP interface, so DNSSEC, known_hosts
     // and the spec cache never spell OpenSSL's names.
     .target(name: "InfraSpecCrypto", dependencies: ["COpenSSL"], swiftSettings: libraryEvolution),
     // DNS wire format, a client over an abstract byte stream, DNSSEC validation.
     .target(
-      name: "InfraSpecDNS", dependencies: ["InfraSpecCore", "InfraSpecSockets", "InfraSpecCrypto"],
+      name: "InfraSpecDNS",
+      dependencies: ["InfraSpecCore", "InfraSpecPlatform", "InfraSpecSockets", "InfraSpecCrypto"],
       swiftSettings: libraryEvolution),
     // Where probes run: the Transport protocol, this machine, the replay double, batch scripts.
     .target(
-      name: "InfraSpecTransports", dependencies: ["InfraSpecCore", "InfraSpecSockets"],
+      name: "InfraSpecTransports", dependencies: ["InfraSpecCore", "InfraSpecPlatform", "InfraSpecSockets"],
       swiftSettings: libraryEvolution),
     // SSH transports (libssh2 and the OpenSSH client); the only target that sees libssh2.
     .target(
       name: "InfraSpecSSH",
       dependencies: [
-        "InfraSpecCore", "InfraSpecSockets", "InfraSpecTransports", "InfraSpecDNS", "InfraSpecCrypto", "CLibSSH2",
+        "InfraSpecCore", "InfraSpecPlatform", "InfraSpecSockets", "InfraSpecTransports", "InfraSpecDNS",
+        "InfraSpecCrypto", "CLibSSH2",
       ],
       swiftSettings: libraryEvolution
     ),
@@ -61,25 +69,28 @@ let package = Package(
     .target(
       name: "InfraSpecEdge",
       dependencies: [
-        "InfraSpecCore", "InfraSpecSockets", "InfraSpecTransports", "InfraSpecCrypto", "COpenSSL",
+        "InfraSpecCore", "InfraSpecPlatform", "InfraSpecSockets", "InfraSpecTransports", "InfraSpecCrypto",
+        "COpenSSL",
       ],
       swiftSettings: libraryEvolution
     ),
     // Reporters read events only: no hosts, no transports.
-    .target(name: "InfraSpecReporters", dependencies: ["InfraSpecCore"], swiftSettings: libraryEvolution),
+    .target(
+      name: "InfraSpecReporters", dependencies: ["InfraSpecCore", "InfraSpecPlatform"],
+      swiftSettings: libraryEvolution),
     // What spec files import: DSL, resources, probes, runner.
     .target(
       name: "InfraSpec",
       dependencies: [
-        "InfraSpecCore", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
-        "InfraSpecReporters",
+        "InfraSpecCore", "InfraSpecPlatform", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH",
+        "InfraSpecEdge", "InfraSpecReporters",
       ],
       swiftSettings: libraryEvolution
     ),
     .executableTarget(
       name: "infraspec",
       dependencies: [
-        "InfraSpec",
+        "InfraSpec", "InfraSpecPlatform",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         // SHA-256 of cached spec binaries.
         "InfraSpecCrypto",
@@ -92,7 +103,8 @@ let package = Package(
     .testTarget(
       name: "InfraSpecTests",
       dependencies: [
-        "InfraSpec", "InfraSpecCore", "InfraSpecSockets", "InfraSpecCrypto", "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
+        "InfraSpec", "InfraSpecCore", "InfraSpecPlatform", "InfraSpecSockets", "InfraSpecCrypto",
+        "InfraSpecDNS", "InfraSpecTransports", "InfraSpecSSH", "InfraSpecEdge",
         "InfraSpecReporters", "infraspec",
       ]
     ),

@@ -1,5 +1,6 @@
 @_spi(Runner) internal import InfraSpecCore
 internal import InfraSpecCrypto
+internal import InfraSpecPlatform
 
 /// DNSSEC's cryptography: signature checks, DS digests and NSEC3 hashes, by RFC 8624 number.
 enum DNSSECCrypto {

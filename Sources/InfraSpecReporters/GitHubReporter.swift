@@ -1,4 +1,5 @@
 @_spi(Runner) public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecPlatform
 
 /// GitHub Actions workflow commands: an `::error` annotation on the spec line of each failed check,
 /// `::warning` for each one that could not be checked, and a Markdown table in the job summary.

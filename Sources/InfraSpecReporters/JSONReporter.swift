@@ -1,6 +1,7 @@
 @_spi(Runner) public import InfraSpecCore
 internal import FoundationEssentials
 internal import Glibc
+@_spi(Runner) internal import InfraSpecPlatform
 
 /// One versioned JSON document per run: every result, host and time, so `infraspec report merge`
 /// can replay shards of a fleet run into any other format.

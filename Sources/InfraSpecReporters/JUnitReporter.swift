@@ -1,4 +1,5 @@
 @_spi(Runner) public import InfraSpecCore
+@_spi(Runner) internal import InfraSpecPlatform
 
 /// JUnit XML as Jenkins, GitLab and Ant's JUnitReport read it, written whole when the run ends.
 ///

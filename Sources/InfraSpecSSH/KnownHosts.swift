@@ -3,6 +3,7 @@ internal import InfraSpecTransports
 internal import InfraSpecDNS
 internal import InfraSpecCrypto
 internal import FoundationEssentials
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   import Glibc

@@ -3,6 +3,7 @@ internal import InfraSpecTransports
 internal import InfraSpecDNS
 internal import FoundationEssentials
 internal import Glibc
+internal import InfraSpecPlatform
 
 /// The parts of an OpenSSH client configuration (`~/.ssh/config`) that decide how to reach a host.
 ///

@@ -4,6 +4,7 @@ internal import InfraSpecDNS
 internal import CLibSSH2
 internal import Dispatch
 internal import FoundationEssentials
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   import Glibc

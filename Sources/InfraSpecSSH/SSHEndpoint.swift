@@ -3,6 +3,7 @@ internal import InfraSpecTransports
 internal import InfraSpecDNS
 internal import FoundationEssentials
 internal import Glibc
+internal import InfraSpecPlatform
 
 /// Everything needed to open one SSH connection, resolved once from the target, the options and
 /// the client configuration, so both transports and the tests see the same answer.

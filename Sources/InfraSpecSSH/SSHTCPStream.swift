@@ -3,6 +3,7 @@ internal import InfraSpecTransports
 internal import InfraSpecDNS
 internal import FoundationEssentials
 internal import Glibc
+internal import InfraSpecPlatform
 
 /// A TCP connection made by the SSH server on the host (`direct-tcpip`), e.g. DNS over TCP asked
 /// from the host's point of view.

@@ -1,6 +1,7 @@
 internal import Dispatch
 internal import FoundationEssentials
 internal import InfraSpecCore
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   package import Glibc

@@ -1,6 +1,7 @@
 @_spi(Runner) package import InfraSpecCore
 internal import FoundationEssentials
 internal import Synchronization
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   internal import Glibc

@@ -1,6 +1,7 @@
 @_spi(Runner) internal import InfraSpecCore
 internal import FoundationEssentials
 internal import Glibc
+internal import InfraSpecPlatform
 
 /// A value handed over once between threads, to whoever waits for it.
 package final class ResultSlot<Value>: @unchecked Sendable {

@@ -1,5 +1,6 @@
 @_spi(Runner) package import InfraSpecCore
 internal import FoundationEssentials
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   internal import Glibc

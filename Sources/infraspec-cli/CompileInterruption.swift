@@ -1,5 +1,6 @@
 internal import FoundationEssentials
 internal import InfraSpecCore
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   internal import Glibc

@@ -5,6 +5,7 @@ internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpecReporters
 internal import InfraSpecSSH
 internal import InfraSpecTransports
+internal import InfraSpecPlatform
 
 /// Which hosts, and how to reach them over SSH.
 struct HostOptions: ParsableArguments {

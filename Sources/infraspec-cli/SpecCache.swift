@@ -1,6 +1,7 @@
 internal import InfraSpecCrypto
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   internal import Glibc

@@ -2,6 +2,7 @@ internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
 @_spi(Runner) internal import InfraSpecReporters
 @_spi(Runner) internal import InfraSpecTransports
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   internal import Glibc

@@ -6,6 +6,7 @@ internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpecReporters
 internal import InfraSpecSSH
 internal import InfraSpecTransports
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   internal import Glibc

@@ -5,6 +5,7 @@ internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpecCore
 @_spi(Runner) internal import InfraSpecReporters
 internal import Synchronization
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   internal import Glibc

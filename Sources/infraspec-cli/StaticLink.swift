@@ -1,5 +1,6 @@
 internal import FoundationEssentials
 @_spi(Runner) internal import InfraSpec
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   internal import Glibc

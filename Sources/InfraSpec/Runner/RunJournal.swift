@@ -6,6 +6,7 @@ internal import InfraSpecEdge
 @_spi(Runner) internal import InfraSpecReporters
 internal import FoundationEssentials
 internal import Glibc
+@_spi(Runner) internal import InfraSpecPlatform
 
 /// The events of a run, one JSON line each, appended to a private file as they happen: when the
 /// spec binary dies (a trap in spec code, a signal), `infraspec` reads them back and still writes

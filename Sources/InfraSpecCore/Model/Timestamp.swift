@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  internal import Glibc
-#elseif canImport(Musl)
-  internal import Musl
-#endif
-
 /// A wall-clock time in UTC, as reports print it; replayed reports carry the recorded ones.
 @_spi(Runner)
 public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -13,13 +7,6 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
   /// The time `millisecondsSince1970` after the Unix epoch.
   public init(millisecondsSince1970: Int64) {
     self.millisecondsSince1970 = millisecondsSince1970
-  }
-
-  /// The system's wall clock now.
-  public static func now() -> Timestamp {
-    var time = timespec()
-    clock_gettime(CLOCK_REALTIME, &time)
-    return Timestamp(millisecondsSince1970: Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000)
   }
 
   public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {

@@ -1,6 +1,3 @@
-internal import FoundationEssentials
-internal import Glibc
-
 /// One command a probe runs on a host, as an argv array: never a shell string.
 ///
 /// The argv is quoted in exactly one place (`ShellQuoting.quote`) when a transport needs a shell;

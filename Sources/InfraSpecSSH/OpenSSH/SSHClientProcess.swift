@@ -2,6 +2,7 @@
 internal import InfraSpecTransports
 internal import InfraSpecDNS
 internal import FoundationEssentials
+internal import InfraSpecPlatform
 
 #if canImport(Glibc)
   import Glibc

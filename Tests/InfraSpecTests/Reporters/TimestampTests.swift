@@ -9,6 +9,7 @@ import Testing
 @testable import InfraSpecSSH
 @testable import InfraSpecEdge
 @_spi(Runner) @testable import InfraSpecReporters
+@_spi(Runner) @testable import InfraSpecPlatform
 
 @Suite("timestamps")
 struct TimestampTests {
