@@ -101,6 +101,7 @@ public struct HumanReporter: Reporter {
         write(
           abort.kind == .failFast ? abort.line : "the run did not finish: \(abort.line)",
           abort.kind == .failFast ? .yellow : .red, indent: 0)
+        if abort.kind == .failFast { listNotRun(abort.unfinished) }
       }
       let tint: Style =
         summary.failed > 0 || abort != nil ? .red : summary.couldNotCheck > 0 ? .yellow : .green
@@ -110,6 +111,31 @@ public struct HumanReporter: Reporter {
   }
 
   static let lostPrefix = "the connection to the host was lost"
+
+  /// How many checks `--fail-fast` did not run are named; the rest are one "and N more" line.
+  static let notRunShown = 10
+
+  /// What `--fail-fast` left out, one line per check (`file:line: subject: title`), with the
+  /// hosts it was planned on when there are several: what to run next, and where it is.
+  private func listNotRun(_ unfinished: [CheckResult]) {
+    var order: [String] = []
+    var hostsOf: [String: [String]] = [:]
+    for result in unfinished {
+      let key = "\(result.location.file):\(result.location.line): \(result.subject): \(result.title)"
+      if hostsOf[key] == nil { order.append(key) }
+      hostsOf[key, default: []].append(result.host)
+    }
+    for key in order.prefix(Self.notRunShown) {
+      let on = hostsOf[key] ?? []
+      let hosts =
+        !multipleHosts || on == ["fleet"]
+        ? "" : on.count <= 3 ? " (on \(on.joined(separator: ", ")))" : " (on \(on.count) hosts)"
+      write("- \(key)\(hosts)", .gray, indent: 1)
+    }
+    if order.count > Self.notRunShown {
+      write("and \(order.count - Self.notRunShown) more", .gray, indent: 1)
+    }
+  }
 
   /// `[12/20] fra1: 2 failed (3 pending)` on stderr; one line per host, readable in CI logs too.
   private func reportProgress(lastHost: String, summary: Summary) {

@@ -27,15 +27,34 @@ struct ChecksCommand: AsyncParsableCommand {
   @OptionGroup var tags: TagOptions
   @OptionGroup var flags: RunFlags
 
+  // Not `WatchOptions`: a built binary cannot recompile its specs, and its help must say so.
+  @Flag(
+    help:
+      "Run the built-in checks again every --every, on the same connections, redrawn in place on a terminal; Ctrl-C stops (130). The specs are built in: an edited spec needs `infraspec build` again."
+  )
+  var watch = false
+
+  @Option(help: "With --watch: how long to wait between rounds: 5s (default), 500ms, 2m.")
+  var every: WatchInterval?
+
   @Flag(help: "Show every check and the commands it would run (for --os); run nothing.")
   var list = false
 
   @Option(help: "OS family whose commands --list shows: debian, rhel, alpine.")
   var os: HostProfile.Family = .debian
 
+  func validate() throws {
+    if every != nil && !watch { throw ValidationError("--every needs --watch") }
+    if watch && list { throw ValidationError("--watch runs the checks; --list runs nothing") }
+  }
+
   func run() async throws {
     var request = try flags.request()
     request.mode = list ? .list : .run
+    if watch {
+      request.watch = WatchRequest(
+        everySeconds: every?.seconds ?? 5, redraw: OutputStream.standardOutput.isTerminal, specsBuiltIn: true)
+    }
     request.listFamily = os
     tags.apply(to: &request.options)
     for text in lines {

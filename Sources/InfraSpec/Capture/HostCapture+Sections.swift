@@ -103,56 +103,55 @@ extension FactGatherer {
 
   func services() async throws(ProbeError) -> CapturedSection {
     var section = CapturedSection(title: "services")
+    var manager = profile.serviceManager
+    // Debian under SysV init whose runlevels OpenRC runs: OpenRC's record is the one to list.
+    if manager == .sysvinit, (try? await output(ServiceProbe.openrcSoftlevel))?.exitStatus == 0 {
+      manager = .openrc
+    }
     let listing: ProbeCommand
-    switch profile.serviceManager {
+    switch manager {
     case .systemd:
       listing = ProbeCommand(["systemctl", "list-unit-files", "--type=service", "--no-legend", "--no-pager"])
-    case .openrc: listing = ServiceProbe.openrcCommands("").runlevels
-    case .sysvinit: listing = ServiceProbe.rcLinks
+    case .openrc: listing = ServiceProbe.openrcRunlevels
+    case .sysvinit: listing = ProbeCommand(["ls", "-1", "/etc/init.d"])
     case .none:
       section.notes.append(SwiftLiteral.comment(ServiceProbe.noManager(profile).message))
       return section
     }
     let output = try await output(listing)
-    guard output.exitStatus == 0 || profile.serviceManager == .sysvinit else {
+    guard output.exitStatus == 0 else {
       throw .other("\(listing) failed: \(output.stderrText.trimmingWhitespace())")
     }
     var names: [String] = []
-    var directory = ""
     for line in output.stdoutText.split(separator: "\n") {
       var name: String
-      switch profile.serviceManager {
+      switch manager {
       case .systemd:
         name = String(line.split(whereSeparator: \.isWhitespace).first ?? "")
         // Templates (`getty@.service`) are no service of their own.
         guard name.hasSuffix(".service"), !name.contains("@.") else { continue }
         name = String(name.dropLast(".service".count))
       case .openrc:
-        // Asking an init script its status runs the script: only services OpenRC starts at boot
-        // are asked, never the runlevel machinery (`rc`, `halt`, `sendsigs`).
+        // `  sshd |      default`: every script, in a runlevel or not.
         let sides = line.split(separator: "|", omittingEmptySubsequences: false)
         guard sides.count == 2 else { continue }
-        let levels = sides[1].split(separator: " ").map(String.init)
-        guard levels.contains(where: ServiceProbe.bootRunlevels.contains) else { continue }
         name = sides[0].trimmingWhitespace()
       default:
-        // `S<nn>name` links of rcS.d and runlevels 2-5: the services started at boot.
-        if line.hasSuffix(":") {
-          directory = String(line.dropLast())
-          continue
-        }
-        guard ["/etc/rcS.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d"].contains(directory),
-          line.first == "S", line.count > 3
-        else { continue }
-        name = String(line.dropFirst(3))
+        name = line.trimmingWhitespace()
       }
+      // The service probes only read what the init system recorded (OpenRC) or the pid files
+      // (sysv-rc), never run a script; the runlevel machinery is still no service to write down.
       guard !Self.runlevelMachinery.contains(name), (try? ServiceProbe.checkName(name)) != nil,
         !names.contains(name)
       else { continue }
       names.append(name)
     }
-    if profile.serviceManager != .systemd {
-      section.notes.append("only services started at boot: asking any other init script its status runs it")
+    switch manager {
+    case .openrc: section.notes.append("states as OpenRC recorded them (rc-status): no init script was run")
+    case .sysvinit:
+      section.notes.append(
+        "running: a pid file named in the init script names a live process; no script was run")
+    default: break
     }
     let found = await facts(names.map { ($0, Service($0).__chain.plan) }, as: ServiceFacts.self)
     var quiet = 0

@@ -138,51 +138,72 @@ enum ServiceProbe {
 
   // MARK: OpenRC
 
-  static func openrcCommands(_ name: String) -> (status: ProbeCommand, runlevels: ProbeCommand) {
-    (ProbeCommand(["rc-service", name, "status"]), ProbeCommand(["rc-update", "show", "-v"]))
-  }
+  /// OpenRC's own record of every service's state (`started`, `stopped`, `crashed`,
+  /// `unsupervised`, `starting`, ...), and the runlevels each service is in. Both only read
+  /// OpenRC's state (/run/openrc, /etc/runlevels) and ask `kill(pid, 0)` of the daemons it
+  /// recorded: traced on the lab's OpenRC PoP, neither writes a file nor runs a program.
+  ///
+  /// `rc-service X status` is never asked: it runs the script X (openrc-run sources it with its
+  /// dependencies and hooks; an LSB script runs as it is), and a script may ignore its argument.
+  /// Debian's `/etc/init.d/rcS` is `exec /sbin/openrc sysinit`: asked its status, it switched the
+  /// lab's OpenRC PoP to the sysinit runlevel, which stops every service of the default one,
+  /// sshd included (FleetLabTests' capture test pins this).
+  static let openrcStates = ProbeCommand(["rc-status", "--servicelist"])
+  static let openrcRunlevels = ProbeCommand(["rc-update", "show", "-v"])
 
   static func openrc(_ name: String) -> FactPlan {
-    let commands = openrcCommands(name)
-    return FactPlan(commands: [commands.status, commands.runlevels]) { outputs throws(ProbeError) in
+    FactPlan(commands: [openrcStates, openrcRunlevels]) { outputs throws(ProbeError) in
       try openrcPresence(
-        name, status: outputs.output(commands.status), runlevels: outputs.output(commands.runlevels))
+        name, states: outputs.output(openrcStates), runlevels: outputs.output(openrcRunlevels))
     }
   }
 
   /// The runlevels OpenRC enters at boot; a service only in `shutdown` or `off` never starts.
   static let bootRunlevels: Set<String> = ["sysinit", "boot", "default"]
 
-  static func openrcPresence(_ name: String, status: CommandOutput, runlevels: CommandOutput) -> Presence {
-    if (status.stderrText + status.stdoutText).contains("does not exist") {
-      return .absent("no such service")
+  static func openrcPresence(_ name: String, states: CommandOutput, runlevels: CommandOutput)
+    throws(ProbeError)
+    -> Presence
+  {
+    for (output, command) in [(states, openrcStates), (runlevels, openrcRunlevels)]
+    where output.exitStatus != 0 {
+      throw .other(
+        "\(command) failed (exit \(output.exitStatus)): \(output.stderrText.trimmingWhitespace())")
     }
-    // ` * status: started`; an LSB script run by OpenRC prints its own text (`sshd is running.`).
-    // OpenRC says `started` and `stopped` with einfo on stdout, but `crashed`, `unsupervised`,
-    // `starting` and `stopping` with eerror/ewarn on stderr.
-    let said = (status.stdoutText + "\n" + status.stderrText).split(separator: "\n").last {
-      $0.contains("status:")
+    // ` ssh     [  started  ]`; a supervised service adds its uptime and respawns
+    // (`[  started 00:00:07 (0) ]`). Headers (`Runlevel: default`) have no brackets.
+    var recorded: String?
+    for line in states.stdoutText.split(separator: "\n") {
+      let words = line.split(whereSeparator: \.isWhitespace)
+      if words.count >= 3, words[0] == Substring(name), words[1] == "[" { recorded = String(words[2]) }
     }
-    let state = said.flatMap { $0.split(separator: ":").last }.map { $0.trimmingWhitespace() }
-    let running = state.map { $0 == "started" } ?? (status.exitStatus == 0)
-    var shown = state ?? (status.exitStatus == 0 ? "running" : "stopped (exit \(status.exitStatus))")
-    if shown == "crashed" { shown = "crashed (its daemon died without being stopped)" }
-    // supervise-daemon's pid file names a dead supervisor while the child it ran is still on
-    // record: `rc-status --crashed` lists the service, `rc-service status` exits 64.
-    if shown == "unsupervised" { shown = "crashed (its supervise-daemon died: unsupervised)" }
-    if shown == "starting" { shown = "starting, not running yet" }
     // `  sshd |      default   boot` lines; a service in no runlevel has an empty right side.
-    var levels: [String] = []
+    // Every script of /etc/init.d has a line, also those rc-status leaves out (`rcS`, keyworded
+    // out for this container).
+    var levels: [String]?
     for line in runlevels.stdoutText.split(separator: "\n") {
       let sides = line.split(separator: "|", omittingEmptySubsequences: false)
       guard sides.count == 2, sides[0].trimmingWhitespace() == name else { continue }
       levels = sides[1].split(separator: " ").map(String.init)
     }
-    let enabled = levels.contains { bootRunlevels.contains($0) }
+    guard recorded != nil || levels != nil else { return .absent("no such service") }
+    let state = recorded ?? "stopped"
+    let shown =
+      switch state {
+      case "crashed": "crashed (its daemon died without being stopped)"
+      // supervise-daemon's pid file names a dead supervisor while the child it ran is still on
+      // record: `rc-status --crashed` lists the service.
+      case "unsupervised": "crashed (its supervise-daemon died: unsupervised)"
+      case "starting": "starting, not running yet"
+      default: state
+      }
+    let inLevels = levels ?? []
+    let enabled = inLevels.contains { bootRunlevels.contains($0) }
     let enablement =
-      levels.isEmpty
-      ? "in no runlevel" : "in runlevel\(levels.count == 1 ? "" : "s") \(levels.joined(separator: ", "))"
-    return .present(ServiceFacts(running: running, state: shown, enabled: enabled, enablement: enablement))
+      inLevels.isEmpty
+      ? "in no runlevel" : "in runlevel\(inLevels.count == 1 ? "" : "s") \(inLevels.joined(separator: ", "))"
+    return .present(
+      ServiceFacts(running: state == "started", state: shown, enabled: enabled, enablement: enablement))
   }
 
   // MARK: SysV init
@@ -194,45 +215,135 @@ enum ServiceProbe {
   static let rcDirectories = (["S"] + (1...5).map(String.init)).map { "/etc/rc\($0).d" }
   static let rcLinks = ProbeCommand(["ls", "-1"] + rcDirectories)
 
-  /// LSB: `status` exits 0 when running, 1 or 2 when dead with a pid or lock file left, 3 when
-  /// stopped, 4 when the state is unknown; `service --status-all` shows the same exit codes as
-  /// `+`, `-` and `?`, for every script at once.
+  /// The init script, read (never run: `/etc/init.d/X status` runs whatever the script does,
+  /// and on Debian with OpenRC `/etc/init.d/rcS status` switches runlevels and stops sshd).
+  static func sysvScript(_ name: String) -> ProbeCommand {
+    ProbeCommand(["cat", "--", "/etc/init.d/\(name)"])
+  }
+
+  /// Every pid file under /run (and /var/run, where it is not a link to /run), two levels deep,
+  /// with the pid it names and whether /proc has that process: `live PID PATH`, `dead PID PATH`,
+  /// `unreadable - PATH`. Only reads.
+  static let pidFiles = ProbeCommand(["sh", "-c", pidFileScript])
+  static let pidFileScript = """
+    for f in /run/*.pid /run/*/*.pid /var/run/*.pid /var/run/*/*.pid; do
+      [ -f "$f" ] || continue
+      pid=
+      read -r pid <"$f" 2>/dev/null || [ -n "$pid" ] || pid=
+      case $pid in
+      '' | *[!0-9]*) echo "unreadable - $f" ;;
+      *) if [ -d "/proc/$pid" ]; then echo "live $pid $f"; else echo "dead $pid $f"; fi ;;
+      esac
+    done
+    exit 0
+    """
+
+  /// An LSB service's state read, not asked: LSB's `status_of_proc -p PIDFILE` says running when
+  /// the pid file names a live process, dead when it names none, stopped without a pid file.
+  /// The same is decided here from the pid files the script names (`PIDFILE=/run/x.pid`,
+  /// `-p /run/sshd.pid`, `/run/$NAME.pid`), else `/run/<name>.pid`. A script that records no
+  /// pid file (Debian's boot tasks: `hostname.sh`, `mountall.sh`) is never running.
   static func sysvinit(_ name: String) -> FactPlan {
-    let status = ProbeCommand(["/etc/init.d/\(name)", "status"])
-    let openrcCommands = openrcCommands(name)
-    let commands = [
-      openrcSoftlevel, status, rcLinks, inittab, openrcCommands.status, openrcCommands.runlevels,
-    ]
+    let script = sysvScript(name)
+    let commands = [openrcSoftlevel, script, pidFiles, rcLinks, inittab, openrcStates, openrcRunlevels]
     return FactPlan(commands: commands) { outputs throws(ProbeError) in
       if try outputs.output(openrcSoftlevel).exitStatus == 0 {
         return try openrcPresence(
-          name, status: outputs.output(openrcCommands.status),
-          runlevels: outputs.output(openrcCommands.runlevels))
+          name, states: outputs.output(openrcStates), runlevels: outputs.output(openrcRunlevels))
       }
-      let output: CommandOutput
-      do throws(ProbeError) {
-        output = try outputs.output(status)
-      } catch .commandNotFound {
-        return .absent("no such service")
+      let text = try outputs.output(script)
+      if text.exitStatus != 0 {
+        let error = text.stderrText.trimmingWhitespace()
+        if error.contains("No such file") { return .absent("no such service") }
+        throw .other("\(script) failed (exit \(text.exitStatus)): \(error)")
       }
-      if output.exitStatus == 127 { return .absent("no such service") }
-      if output.exitStatus == 4 || output.exitStatus >= 126 {
-        throw .other(
-          "\(status) cannot tell (exit \(output.exitStatus)): \(output.stderrText.trimmingWhitespace())")
+      let listing = try outputs.output(pidFiles)
+      guard listing.exitStatus == 0 else {
+        throw .other("reading the pid files failed: \(listing.stderrText.trimmingWhitespace())")
       }
-      let state =
-        switch output.exitStatus {
-        case 0: "running"
-        case 1: "dead (its pid file is left)"
-        case 2: "dead (its lock file is left)"
-        default: "stopped"
-        }
+      let (running, state) = sysvState(
+        pidFiles: namedPidFiles(text.stdoutText, service: name), listing: listing.stdoutText)
       let level = defaultRunlevel(try outputs.output(inittab).stdoutText)
       let (enabled, enablement) = sysvEnablement(
         name, links: try outputs.output(rcLinks).stdoutText, runlevel: level)
-      return .present(
-        ServiceFacts(running: output.exitStatus == 0, state: state, enabled: enabled, enablement: enablement))
+      return .present(ServiceFacts(running: running, state: state, enabled: enabled, enablement: enablement))
     }
+  }
+
+  /// Running when one of the script's pid files names a live process.
+  static func sysvState(pidFiles: [String], listing: String) -> (Bool, String) {
+    var found: [String: (live: Bool, pid: String)] = [:]
+    for line in listing.split(separator: "\n") {
+      let fields = line.split(separator: " ", maxSplits: 2)
+      guard fields.count == 3 else { continue }
+      found[runPath(String(fields[2]))] = (fields[0] == "live", String(fields[1]))
+    }
+    if let path = pidFiles.first(where: { found[$0]?.live == true }), let pid = found[path]?.pid {
+      return (true, "running (pid \(pid) from \(path))")
+    }
+    if let path = pidFiles.first(where: { found[$0] != nil }) {
+      return (false, "dead (its pid file \(path) names no live process)")
+    }
+    return (false, "stopped (no pid file: \(pidFiles.joined(separator: ", ")))")
+  }
+
+  /// /var/run is a link to /run on every current distribution; one name for both.
+  static func runPath(_ path: String) -> String {
+    path.hasPrefix("/var/run/") ? String(path.dropFirst("/var".count)) : path
+  }
+
+  /// The pid files a script names, its shell variables (`PIDFILE=/run/$NAME.pid`) expanded from
+  /// its own plain assignments; `/run/<service>.pid` when it names none.
+  static func namedPidFiles(_ script: String, service: String) -> [String] {
+    var variables: [String: String] = [:]
+    var paths: [String] = []
+    let separators: Set<Character> = ["\"", "'", ";", "=", "(", ")", "<", ">", "|", "&", "`", " ", "\t"]
+    for raw in script.split(separator: "\n") {
+      let line = expand(raw.trimmingWhitespace(), variables)
+      if let equals = line.firstIndex(of: "="), !line.hasPrefix("#") {
+        let name = line[..<equals]
+        if let first = name.first, first.isLetter || first == "_",
+          name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+        {
+          var value = line[line.index(after: equals)...]
+          if let quote = value.first, quote == "\"" || quote == "'" {
+            value = value.dropFirst().prefix { $0 != quote }
+          } else {
+            value = value.prefix { !$0.isWhitespace && $0 != ";" }
+          }
+          variables[String(name)] = String(value)
+        }
+      }
+      for token in line.split(whereSeparator: { separators.contains($0) }) {
+        let path = runPath(String(token))
+        guard path.hasPrefix("/run/"), path.hasSuffix(".pid"), !path.contains("$"), !paths.contains(path)
+        else { continue }
+        paths.append(path)
+      }
+    }
+    return paths.isEmpty ? ["/run/\(service).pid"] : paths
+  }
+
+  /// `$NAME` and `${NAME}` replaced by the values known; unknown ones are left as they are.
+  static func expand(_ text: String, _ variables: [String: String]) -> String {
+    var result = ""
+    var rest = Substring(text)
+    while let dollar = rest.firstIndex(of: "$") {
+      result += rest[..<dollar]
+      var after = rest[rest.index(after: dollar)...]
+      let braced = after.first == "{"
+      if braced { after = after.dropFirst() }
+      let name = after.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+      let closed = !braced || after.dropFirst(name.count).first == "}"
+      if !name.isEmpty, closed, let value = variables[String(name)] {
+        result += value
+        rest = after.dropFirst(name.count + (braced ? 1 : 0))
+      } else {
+        result += "$"
+        rest = rest[rest.index(after: dollar)...]
+      }
+    }
+    return result + rest
   }
 
   /// `id:2:initdefault:`; Debian's default is 2 when inittab names none.

@@ -29,7 +29,8 @@ public struct Service: Resource {
     ) { facts in (facts as? ServiceFacts)?.state ?? "present" }
   }
 
-  /// Running now: systemd's `active` or `reloading`, OpenRC's `started`, LSB status 0. A systemd
+  /// Running now: systemd's `active` or `reloading`, OpenRC's `started`, under sysv-rc a pid file
+  /// its init script names that names a live process (read, never by running the script). A systemd
   /// unit still `activating` is not running yet.
   public func isRunning(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     adding("running", expected: "running", title: "is running", file: file, line: line, column: column) {

@@ -58,7 +58,9 @@ struct WatchLoop {
         interrupted
         ? "watch stopped at \(Self.clockTime()) (round \(round))\n"
         : "last round \(Self.clockTime()) (round \(round), \(TAPReporter.seconds(took * 1000)) s); next in "
-          + "\(Self.interval(watch.everySeconds)) or when a spec file changes; Ctrl-C stops\n"
+          + "\(Self.interval(watch.everySeconds))"
+          + (watch.specsBuiltIn ? " (the specs are built in)" : " or when a spec file changes")
+          + "; Ctrl-C stops\n"
       if let buffer {
         OutputStream.standardOutput.write(Self.clearScreen + buffer.take() + "\n" + footer)
       } else if request.format == .human {

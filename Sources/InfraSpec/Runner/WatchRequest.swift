@@ -7,9 +7,14 @@ public struct WatchRequest: Sendable, Codable, Equatable {
   /// Each round replaces the previous one on the terminal; false appends rounds (not a TTY).
   public var redraw: Bool
 
+  /// A binary made by `infraspec build`: nothing recompiles its specs, so only the interval
+  /// starts a round (the footer says so).
+  public var specsBuiltIn: Bool
+
   /// A watch that runs a round every `everySeconds` and redraws when `redraw`.
-  public init(everySeconds: Double, redraw: Bool) {
+  public init(everySeconds: Double, redraw: Bool, specsBuiltIn: Bool = false) {
     self.everySeconds = everySeconds
     self.redraw = redraw
+    self.specsBuiltIn = specsBuiltIn
   }
 }

@@ -98,9 +98,9 @@ struct WatchTests {
     let terminal = try Terminal(directory: root)
     defer { terminal.stop() }
     try terminal.start(
-      "cd '\(root.path)' && exec env LANG=C.UTF-8 XDG_CACHE_HOME='\(CLI.cacheDirectory)' '\(CLI.infraspec)' "
+      "cd '\(root.path)' && env LANG=C.UTF-8 XDG_CACHE_HOME='\(CLI.cacheDirectory)' '\(CLI.infraspec)' "
         + "run --watch --every 1s --host \(server.target) --known-hosts '\(server.knownHostsFile)' "
-        + "-i '\(server.clientKey("ed25519"))'")
+        + "-i '\(server.clientKey("ed25519"))'; echo \"[exit $?]\"")
 
     // Red, for several rounds, on the one connection the first round opened.
     var screen = try await terminal.wait("✗ and round 3", seconds: 180) {
@@ -141,24 +141,84 @@ struct WatchTests {
       $0.contains("✓ file /etc/group: is a regular file")
     }
 
-    // Ctrl-C: the watch and its spec binary end, 130, and the SSH session with them.
-    let watcher = terminal.pane.pid
-    let processes = [watcher] + SSHServerFixture.descendants(of: watcher)
+    // Ctrl-C: the watch and its spec binary end, 130, and the SSH session with them. The pane's
+    // shell prints the status: tmux, run from the test process, at times marks a pane dead
+    // without ever recording its process's exit status.
+    let processes = SSHServerFixture.descendants(of: terminal.pane.pid)
     #expect(processes.count >= 2, "infraspec and its spec binary")
     try terminal.tmux(["send-keys", "-t", "watch", "C-c"])
-    // tmux marks the pane dead a moment before it records the exit status: wait for both.
-    let deadline = Date().addingTimeInterval(30)
-    while !(terminal.pane.dead && !terminal.pane.status.isEmpty) && Date() < deadline {
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    #expect(terminal.pane.dead, "\(terminal.screen)")
-    #expect(terminal.pane.status == "130")
+    screen = try await terminal.wait("the exit status", seconds: 30) { $0.contains("[exit ") }
+    #expect(screen.contains("[exit 130]"), "\(screen)")
     for pid in processes { #expect(!Self.alive(pid), "pid \(pid) still runs") }
     let sessions = Date().addingTimeInterval(5)
     while !server.sessionProcesses.isEmpty && Date() < sessions {
       try await Task.sleep(for: .milliseconds(100))
     }
     #expect(server.sessionProcesses.isEmpty, "the SSH connection was closed")
+  }
+
+  @Test(
+    "a binary made by infraspec build watches too: red, then green as the host converges, on one connection; Ctrl-C ends with 130"
+  )
+  func builtBinaryInTmux() async throws {
+    let server = try await SSHServerFixture.start(.init(logsConnections: true))
+    defer { server.stop() }
+    let marker = NSTemporaryDirectory() + "infraspec-watch-built-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: marker) }
+    let root = try CLI.workspace([
+      "built.swift": """
+      import InfraSpec
+
+      describe("watched") {
+        File("\(marker)").exists()
+      }
+
+      """
+    ])
+    let binary = root.appendingPathComponent("checks").path
+    let build = try CLI.run(["build", "-o", binary], in: root)
+    try #require(build.status == 0, "\(build.stdout)\(build.stderr)")
+    let terminal = try Terminal(directory: root)
+    defer { terminal.stop() }
+    // The shell prints the exit status: tmux, run from the test process, at times marks a pane
+    // dead without ever recording the status of its process.
+    try terminal.start(
+      "cd '\(root.path)' && env LANG=C.UTF-8 '\(binary)' --watch --every 1s --host \(server.target) "
+        + "--known-hosts '\(server.knownHostsFile)' -i '\(server.clientKey("ed25519"))'; echo \"[exit $?]\"")
+
+    var screen = try await terminal.wait("✗ and round 3", seconds: 120) {
+      $0.contains("✗ file \(marker): exists") && Self.round($0) >= 3
+    }
+    #expect(screen.contains("expected to exist, got no such file"), "\(screen)")
+    #expect(screen.contains("next in 1 s (the specs are built in); Ctrl-C stops"), "\(screen)")
+    #expect(!screen.contains("round 1 ──"), "a terminal is redrawn, not appended: \(screen)")
+    #expect(Self.connections(server) == 1, "rounds reuse the connection")
+
+    FileManager.default.createFile(atPath: marker, contents: Data())
+    screen = try await terminal.wait("✓") { $0.contains("✓ file \(marker): exists") }
+    #expect(!screen.contains("✗"), "\(screen)")
+    let round = Self.round(screen)
+    _ = try await terminal.wait("two more rounds") { Self.round($0) >= round + 2 }
+    #expect(Self.connections(server) == 1, "interval rounds open no new connection")
+
+    let processes = SSHServerFixture.descendants(of: terminal.pane.pid)
+    #expect(!processes.isEmpty, "the built binary runs under the pane's shell")
+    try terminal.tmux(["send-keys", "-t", "watch", "C-c"])
+    screen = try await terminal.wait("the exit status", seconds: 30) { $0.contains("[exit ") }
+    #expect(screen.contains("[exit 130]"), "\(screen)")
+    for pid in processes { #expect(!Self.alive(pid), "pid \(pid) still runs") }
+    let sessions = Date().addingTimeInterval(5)
+    while !server.sessionProcesses.isEmpty && Date() < sessions {
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    #expect(server.sessionProcesses.isEmpty, "the SSH connection was closed")
+
+    // Its own help says what its watch does; --every alone is a usage error.
+    let help = try Shell.run([binary, "--help"], in: root)
+    let words = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    #expect(words.contains("an edited spec needs `infraspec build` again"), "\(help.stdout)")
+    let alone = try Shell.run([binary, "--every", "5s"], in: root)
+    #expect(alone.status == 64 && alone.stderr.contains("--every needs --watch"), "\(alone.stderr)")
   }
 
   @Test("not a terminal: rounds are appended with their time, never redrawn; SIGINT ends with 130")

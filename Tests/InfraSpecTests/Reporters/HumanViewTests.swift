@@ -182,6 +182,62 @@ struct HumanViewTests {
     #expect(few.contains("✓ 2 other hosts: every check passed"), "\(few)")
   }
 
+  @Test("--fail-fast: the checks not run are listed under the summary with file:line, on which hosts, capped")
+  func notRunListed() throws {
+    let failed = Self.result("lax1", 1, .failed(expected: "9000", actual: "1500"))
+    let notRun = Outcome.skipped(reason: "not run: \(RunAbort.failFastReason)")
+    // 13 checks on lax1 and lax2, 2 of them on lax2 alone, and one with a long title.
+    var unfinished = (2...12).flatMap { number in
+      ["lax1", "lax2"].map { Self.result($0, number, notRun) }
+    }
+    unfinished += [Self.result("lax2", 13, notRun)]
+    unfinished.insert(
+      ReportFixtures.result(
+        host: "lax1", number: 14, subject: "file /etc/pop/a-rather-long-name-of-a-configuration-file.conf",
+        title: "sha256 " + String(repeating: "ab", count: 20), line: 40, outcome: notRun), at: 0)
+    let abort = RunAbort(kind: .failFast, reason: RunAbort.failFastReason, unfinished: unfinished)
+    var events = ReportFixtures.host("lax1", at: 0, [failed])
+    events += ReportFixtures.host("lax2", at: 0, [])
+    var run = ReportFixtures.run(hosts: ["lax1", "lax2"], events)
+    run.insert((.runAborted(abort), ReportFixtures.time(1900)), at: run.count - 1)
+    let text = try ReportFixtures.render(run) {
+      HumanReporter(output: $0, color: false, progress: $0, view: HumanView(columns: 80))
+    }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let head = try #require(lines.firstIndex { $0.hasPrefix("stopped at the first failure") }, "\(text)")
+    #expect(lines[head] == "stopped at the first failure (--fail-fast); 24 checks not run", "\(text)")
+    #expect(
+      Array(lines[(head + 1)...(head + 4)]) == [
+        "  - Specs/pop.swift:40: file",
+        "    /etc/pop/a-rather-long-name-of-a-configuration-file.conf: sha256",
+        "    abababababababababababababababababababab (on lax1)",
+        "  - Specs/pop.swift:12: interface eth0: mtu 2 (on lax1, lax2)",
+      ], "\(text)")
+    // 10 distinct checks named (the long one, mtu 2 to mtu 10), the other 3 counted.
+    #expect(lines[head + 12] == "  - Specs/pop.swift:20: interface eth0: mtu 10 (on lax1, lax2)", "\(text)")
+    #expect(lines[head + 13] == "  and 3 more", "\(text)")
+    #expect(!text.contains("mtu 11 (on"), "\(text)")
+    #expect(lines.allSatisfy { $0.count <= 80 }, "\(text)")
+
+    // One host: no host names; an interruption lists nothing (its checks did not finish).
+    var single = ReportFixtures.run(hosts: ["lax1"], ReportFixtures.host("lax1", at: 0, [failed]))
+    let few = Array(unfinished.filter { $0.host == "lax1" }.prefix(2))
+    single.insert(
+      (
+        .runAborted(RunAbort(kind: .failFast, reason: RunAbort.failFastReason, unfinished: few)),
+        ReportFixtures.time(1900)
+      ), at: single.count - 1)
+    let one = try ReportFixtures.render(single) { HumanReporter(output: $0, color: false, progress: $0) }
+    #expect(one.contains("\n  - Specs/pop.swift:12: interface eth0: mtu 2\n\n"), "\(one)")
+    #expect(!one.contains("(on lax1"), "\(one)")
+    single[single.count - 2] = (
+      .runAborted(RunAbort(kind: .interrupted, reason: "interrupted by SIGINT", unfinished: few)),
+      ReportFixtures.time(1900)
+    )
+    let stopped = try ReportFixtures.render(single) { HumanReporter(output: $0, color: false, progress: $0) }
+    #expect(!stopped.contains("  - Specs/pop.swift:"), "\(stopped)")
+  }
+
   @Test("wrapping breaks at spaces, cuts a word longer than a line, keeps short lines as they are")
   func wrap() {
     let view = HumanView(columns: 30)

@@ -147,17 +147,18 @@ struct ServiceProbeTests {
     #expect(TimerFacts.span(0) == "0s")
   }
 
-  @Test("OpenRC under SysV init (Debian): runlevels, stopped, missing")
+  @Test("OpenRC under SysV init (Debian): OpenRC's record read, runlevels, stopped, unsupervised, missing")
   func openrcOnDebian() async throws {
     var recordings = try Self.host(init: "init")
     recordings[ServiceProbe.openrcSoftlevel] = try Self.recorded("openrc-softlevel")
-    recordings[ProbeCommand(["rc-update", "show", "-v"])] = try Self.recorded("openrc-rc-update-show")
-    for (name, exit) in [("ssh", Int32(0)), ("lab-web", 3), ("lab-idle", 3), ("lab-nope", 1)] {
-      recordings[ProbeCommand(["rc-service", name, "status"])] = try Self.recorded(
-        "openrc-rc-service-\(name)", exit: exit)
-      // SysV init's own commands are asked too; OpenRC's softlevel decides they are not used.
-      recordings[ProbeCommand(["/etc/init.d/\(name)", "status"])] = .failure(.other("not asked"))
+    recordings[ServiceProbe.openrcStates] = try Self.recorded("openrc-rc-status-servicelist")
+    recordings[ServiceProbe.openrcRunlevels] = try Self.recorded("openrc-rc-update-show")
+    // SysV init's own reads are asked too; OpenRC's softlevel decides they are not used. No
+    // script is ever run: `rc-service` and `/etc/init.d/X status` are not in the plan.
+    for name in ["ssh", "lab-web", "lab-idle", "lab-nope", "lab-crash"] {
+      recordings[ServiceProbe.sysvScript(name)] = .failure(.other("not asked"))
     }
+    recordings[ServiceProbe.pidFiles] = .failure(.other("not asked"))
     recordings[ServiceProbe.rcLinks] = .failure(.other("not asked"))
     recordings[ServiceProbe.inittab] = .failure(.other("not asked"))
     let checks =
@@ -165,6 +166,7 @@ struct ServiceProbeTests {
       + Service("lab-web").isRunning().isEnabled().__chain.checks
       + Service("lab-idle").isEnabled().__chain.checks
       + Service("lab-nope").isRunning().__chain.checks
+      + Service("lab-crash").isRunning().__chain.checks
     #expect(
       await ProbeFamilyTests.verdicts(checks, recordings) == [
         "service ssh: is running => passed",
@@ -173,17 +175,31 @@ struct ServiceProbeTests {
         "service lab-web: is enabled => passed",
         "service lab-idle: enabled: expected enabled, got in no runlevel",
         "service lab-nope: running: expected running, got no such service",
+        "service lab-crash: running: expected running, got crashed (its supervise-daemon died: unsupervised)",
       ])
+    #expect(
+      Self.commands(ServiceProbe.plan("ssh"), recordings).allSatisfy {
+        !["rc-service", "/etc/init.d/ssh", "service"].contains($0.argv[0])
+      })
+  }
+
+  /// The commands a plan asks on this host (its profile read from `recordings`).
+  static func commands(_ plan: FactPlanner, _ recordings: Recordings) -> [ProbeCommand] {
+    let profile = HostProfile(
+      family: .debian, osName: "Debian GNU/Linux 12 (bookworm)", serviceManager: .sysvinit,
+      initProcess: "init")
+    return (try? plan(profile).commands) ?? []
   }
 
   @Test("OpenRC on Alpine: crashed is not running, and runlevel shutdown alone is not enabled")
   func openrcCrashed() throws {
-    let crashed = CommandOutput(
-      exitStatus: 32, stdout: try ProbeFamilyTests.fixture("alpine3.20/rc-service-nginx-status-crashed.out"),
-      stderr: [])
+    // rc-status prints the same service lines with --servicelist as with -a (here: -a's headers too).
+    let states = CommandOutput(
+      exitStatus: 0, stdout: try ProbeFamilyTests.fixture("alpine3.20/rc-status-a.out"), stderr: [])
     let runlevels = CommandOutput(exitStatus: 0, stdout: Array("  nginx |   shutdown\n".utf8), stderr: [])
     guard
-      case .present(let facts) = ServiceProbe.openrcPresence("nginx", status: crashed, runlevels: runlevels),
+      case .present(let facts) = try ServiceProbe.openrcPresence(
+        "nginx", states: states, runlevels: runlevels),
       let facts = facts as? ServiceFacts
     else {
       Issue.record("nginx is present")
@@ -193,36 +209,26 @@ struct ServiceProbeTests {
     #expect(facts.state == "crashed (its daemon died without being stopped)")
     #expect(!facts.enabled)
     #expect(facts.enablement == "in runlevel shutdown")
-  }
-
-  @Test("OpenRC on Debian: a supervised service whose supervisor died is crashed, said on stderr")
-  func openrcUnsupervised() throws {
-    let status = try Self.recorded("openrc-rc-service-lab-crash", exit: 64).get()
-    let runlevels = try Self.recorded("openrc-rc-update-show").get()
-    guard
-      case .present(let facts) = ServiceProbe.openrcPresence(
-        "lab-crash", status: status, runlevels: runlevels),
-      let facts = facts as? ServiceFacts
-    else {
-      Issue.record("lab-crash is present")
-      return
+    let failed = CommandOutput(exitStatus: 1, stdout: [], stderr: Array("rc-status: no deptree\n".utf8))
+    #expect(throws: ProbeError.self) {
+      try ServiceProbe.openrcPresence("nginx", states: failed, runlevels: runlevels)
     }
-    #expect(!facts.running)
-    #expect(facts.state == "crashed (its supervise-daemon died: unsupervised)")
   }
 
-  @Test("SysV init with sysv-rc: LSB status exit codes and the default runlevel's links")
+  @Test(
+    "SysV init with sysv-rc: the script's pid files read, never the script run; the default runlevel's links")
   func sysvinit() async throws {
     var recordings = try Self.host(init: "init")
     recordings[ServiceProbe.openrcSoftlevel] = try Self.recorded("sysv-softlevel", exit: 1)
     recordings[ServiceProbe.rcLinks] = try Self.recorded("sysv-ls-rc")
     recordings[ServiceProbe.inittab] = try Self.recorded("sysv-inittab")
-    recordings[ProbeCommand(["rc-update", "show", "-v"])] = .failure(.commandNotFound("rc-update"))
-    for (name, exit) in [("ssh", Int32(0)), ("lab-web", 3), ("lab-idle", 3), ("lab-nope", 127)] {
-      recordings[ProbeCommand(["/etc/init.d/\(name)", "status"])] = try Self.recorded(
-        "sysv-init-d-\(name)", exit: exit)
-      recordings[ProbeCommand(["rc-service", name, "status"])] = .failure(.commandNotFound("rc-service"))
+    recordings[ServiceProbe.pidFiles] = try Self.recorded("sysv-pid-files")
+    recordings[ServiceProbe.openrcStates] = .failure(.commandNotFound("rc-status"))
+    recordings[ServiceProbe.openrcRunlevels] = .failure(.commandNotFound("rc-update"))
+    for name in ["ssh", "lab-web", "lab-idle"] {
+      recordings[ServiceProbe.sysvScript(name)] = try Self.recorded("sysv-cat-\(name)")
     }
+    recordings[ServiceProbe.sysvScript("lab-nope")] = try Self.recorded("sysv-cat-lab-nope", exit: 1)
     let checks =
       Service("ssh").isRunning().isEnabled().__chain.checks
       + Service("lab-web").isRunning().isEnabled().__chain.checks
@@ -232,7 +238,7 @@ struct ServiceProbeTests {
       await ProbeFamilyTests.verdicts(checks, recordings) == [
         "service ssh: is running => passed",
         "service ssh: is enabled => passed",
-        "service lab-web: running: expected running, got stopped",
+        "service lab-web: running: expected running, got stopped (no pid file: /run/lab-web.pid)",
         "service lab-web: is enabled => passed",
         "service lab-idle: is not running => passed",
         "service lab-idle: enabled: expected enabled, got disabled (/etc/rc2.d/K01lab-idle stops it in runlevel 2, the default)",
@@ -240,6 +246,42 @@ struct ServiceProbeTests {
       ])
     #expect(ServiceProbe.defaultRunlevel("# comment\nid:3:initdefault:\n") == "3")
     #expect(ServiceProbe.defaultRunlevel("") == "2")
+    // Only reads: cat, ls, and the pid file loop (read, test, echo).
+    let asked = Self.commands(ServiceProbe.plan("ssh"), recordings)
+    #expect(
+      asked.allSatisfy { ["cat", "ls", "sh", "rc-status", "rc-update"].contains($0.argv[0]) }, "\(asked)")
+    #expect(!ServiceProbe.pidFileScript.contains("/etc/init.d"))
+  }
+
+  @Test("sysv-rc: pid files named by the script, its variables expanded; live, dead and missing")
+  func sysvPidFiles() throws {
+    let ssh = try #require(String(bytes: try Self.recorded("sysv-cat-ssh").get().stdout, encoding: .utf8))
+    #expect(ServiceProbe.namedPidFiles(ssh, service: "ssh") == ["/run/sshd.pid"])
+    let cron = """
+      NAME=cron
+      PIDFILE="/var/run/${NAME}d.pid"
+      status) status_of_proc -p $PIDFILE $DAEMON $NAME && exit 0 || exit $? ;;
+      """
+    #expect(ServiceProbe.namedPidFiles(cron, service: "cron") == ["/run/crond.pid"])
+    #expect(ServiceProbe.namedPidFiles("echo $UNKNOWN.pid /run/$X.pid", service: "x") == ["/run/x.pid"])
+    #expect(
+      ServiceProbe.namedPidFiles("case $1 in status) exit 0 ;; esac", service: "hostname.sh") == [
+        "/run/hostname.sh.pid"
+      ])
+    let listing = "live 584 /run/sshd.pid\ndead 12 /var/run/crond.pid\nunreadable - /run/odd.pid\n"
+    #expect(
+      ServiceProbe.sysvState(pidFiles: ["/run/sshd.pid"], listing: listing) == (
+        true, "running (pid 584 from /run/sshd.pid)"
+      ))
+    #expect(
+      ServiceProbe.sysvState(pidFiles: ["/run/crond.pid"], listing: listing)
+        == (false, "dead (its pid file /run/crond.pid names no live process)"))
+    #expect(
+      ServiceProbe.sysvState(pidFiles: ["/run/odd.pid"], listing: listing)
+        == (false, "dead (its pid file /run/odd.pid names no live process)"))
+    #expect(
+      ServiceProbe.sysvState(pidFiles: ["/run/a.pid", "/run/b.pid"], listing: listing)
+        == (false, "stopped (no pid file: /run/a.pid, /run/b.pid)"))
   }
 
   @Test("no init as PID 1 is could-not-check, naming PID 1")
