@@ -25,15 +25,24 @@ final class SpecChild: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
   private let lock = ThreadLock()
   private var tail: [UInt8] = []
-  private var forwarders: [any DispatchSourceSignal] = []
+  private let forwarder: SignalHub.Token
+  /// The child once it exists, and the signals that came before it did.
+  private let target = Locked<(pid: pid_t?, early: [Int32])>((nil, []))
 
   /// The last bytes of stderr kept for a crash report: enough for a runtime message and backtrace.
   static let tailLimit = 64 * 1024
 
   init(binary: String, arguments: [String]) throws {
-    // Listen before the child exists, so a Ctrl-C in between is not lost (the child starts with
-    // default actions and a clean mask all the same: `Subprocess`).
-    for number in [SIGINT, SIGTERM, SIGHUP] { Self.ignoreIfDefault(number) }
+    // Listen before the child exists, so a Ctrl-C in between is not lost but passed on once it
+    // does (the child starts with default actions and a clean mask all the same: `Subprocess`).
+    let target = self.target
+    forwarder = SignalHub.listen { number in
+      let pid = target.withLock { state -> pid_t? in
+        if state.pid == nil { state.early.append(number) }
+        return state.pid
+      }
+      if let pid { kill(pid, number) }
+    }
     var environment = ProcessInfo.processInfo.environment
     // A crash report names the spec line (the spec is built with -g); registers and the image list
     // would only bury it. A user's own setting wins.
@@ -54,12 +63,11 @@ final class SpecChild: @unchecked Sendable {
     let pid = child.pid
     self.pid = pid
     stderrPipe = child.stderr
-    forwarders = [SIGINT, SIGTERM, SIGHUP].map { number in
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { kill(pid, number) }
-      source.resume()
-      return source
+    let early = target.withLock { state -> [Int32] in
+      state.pid = pid
+      return state.early
     }
+    for number in early { kill(pid, number) }
     PlainThread { [self] in pump() }.start()
   }
 
@@ -84,7 +92,7 @@ final class SpecChild: @unchecked Sendable {
   func wait() -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    for source in forwarders { source.cancel() }
+    SignalHub.remove(forwarder)
     // A probe it left behind may hold stderr open: do not wait for it forever.
     _ = done.wait(timeout: .now() + 2)
     return status
@@ -106,14 +114,6 @@ final class SpecChild: @unchecked Sendable {
       }
       if found { kill(other, SIGKILL) }
     }
-  }
-
-  /// SIG_IGN only over the default action: once libdispatch has put its handler in place for a
-  /// signal source (`--watch` keeps one beside each child's), SIG_IGN would drop the signal.
-  static func ignoreIfDefault(_ number: Int32) {
-    var current = sigaction()
-    sigaction(number, nil, &current)
-    if current.__sigaction_handler.sa_handler == nil { signal(number, SIG_IGN) }
   }
 
   var stderrTail: String { lock.withLock { String(decoding: tail, as: UTF8.self) } }

@@ -145,18 +145,14 @@ enum SpecWatcher {
       let value = Atomic<Bool>(false)
     }
     private let flag = Flag()
-    private var sources: [any DispatchSourceSignal] = []
+    private let token: SignalHub.Token
 
     init() {
       let flag = self.flag
-      sources = [SIGINT, SIGTERM, SIGHUP].map { number in
-        SpecChild.ignoreIfDefault(number)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { flag.value.store(true, ordering: .relaxed) }
-        source.resume()
-        return source
-      }
+      token = SignalHub.listen { _ in flag.value.store(true, ordering: .relaxed) }
     }
+
+    deinit { SignalHub.remove(token) }
 
     var raised: Bool { flag.value.load(ordering: .relaxed) }
   }
