@@ -10,8 +10,9 @@ import InfraSpec
 //   POP_CONTENT_KEY=$(cat lab/state/edge-gpg/fingerprint) infraspec run Specs/Examples/edge.swift \
 //     --inventory lab/state/inventory.ini --known-hosts lab/state/known_hosts --limit lax1
 //
-// Break it: `lab/edge.sh expire lax1` (a 5-day certificate), `lab/edge.sh cut-origin lax1` then
-// `lab/edge.sh no-stale lax1` (the cache no longer covers for the origin).
+// Break it: `lab/edge.sh expire lax1` (a 5-day certificate), `lab/edge.sh revoke lax1` (the
+// staple says revoked), `lab/edge.sh cut-origin lax1` then `lab/edge.sh no-stale lax1` (the cache
+// no longer covers for the origin).
 
 /// The content key every PoP holds, pinned by its full fingerprint (the lab makes its own).
 let contentKey = ProcessInfo.processInfo.environment["POP_CONTENT_KEY"] ?? "set POP_CONTENT_KEY"
@@ -24,6 +25,9 @@ describe("edge", hosts: "pops") {
       .covers("www.pop.test").chainVerifies(caFile: "/etc/pop/tls/ca.pem").rejects(.tls1_1)
     TLS("www.pop.test", port: 8443, via: "127.0.0.1").accepts(.tls1_3).alpn("h2")
       .issuer(contains: "InfraSpec Lab CA")
+    // The OCSP staple says the leaf is good, signed by the CA and not yet stale: clients that
+    // require stapling would refuse a revoked or stale one.
+    TLS("www.pop.test", port: 8443, via: "127.0.0.1").ocspStaple(.good)
   }
 
   describe("http") {

@@ -39,7 +39,7 @@ struct EdgeExampleTests {
         "gpg key \(String(repeating: "A", count: 40)) in /etc/pop/gnupg: has secret key"))
     #expect(listing.stdout.contains("--lock-never --no-auto-check-trustdb"), "\(listing.stdout)")
     #expect(
-      listing.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/edge.swift:") }.count == 29,
+      listing.stdout.split(separator: "\n").filter { $0.hasPrefix("Specs/edge.swift:") }.count == 30,
       "\(listing.stdout)")
   }
 

@@ -58,7 +58,7 @@ extension FleetLabTests {
     /// `Specs/Examples/edge.swift` itself, as an ops engineer runs it against one PoP: every check
     /// passes on a healthy edge; each `lab/edge.sh` fault fails exactly the checks that name it.
     @Test(
-      "Specs/Examples/edge.swift passes on lax1; a 5-day certificate and a cache without stale fail exactly their checks"
+      "Specs/Examples/edge.swift passes on lax1; a 5-day certificate, a revoked staple and a cache without stale fail exactly their checks"
     )
     func example() throws {
       try FleetLabTests.lab("lab/up.sh", "1")
@@ -81,7 +81,7 @@ extension FleetLabTests {
       let healthy = try run()
       #expect(healthy.status == 0, "\(healthy.output)")
       #expect(
-        healthy.output.contains("29 passed, 0 failed, 0 could not check, 0 skipped"), "\(healthy.output)")
+        healthy.output.contains("30 passed, 0 failed, 0 could not check, 0 skipped"), "\(healthy.output)")
       #expect(healthy.output.contains("✓ gpg key \(key) in /etc/pop/gnupg: can encrypt"), "\(healthy.output)")
 
       // A 5-day certificate, stored and served: the two validity checks, nothing else.
@@ -93,17 +93,29 @@ extension FleetLabTests {
           "✗ tls www.pop.test:8443 via 127.0.0.1: certificate valid for at least 30 days",
           "✗ certificate /etc/pop/tls/pop.pem: valid for at least 30 days",
         ], "\(expiring.output)")
-      #expect(expiring.output.contains("27 passed, 2 failed, 0 could not check"), "\(expiring.output)")
+      #expect(expiring.output.contains("28 passed, 2 failed, 0 could not check"), "\(expiring.output)")
       // A 5-day certificate: 4 or 5 days left, depending on the seconds between making and checking it.
       #expect(
         expiring.output.contains(
-          #/edge.swift:\d+:\d+: tls www\.pop\.test:8443 via 127\.0\.0\.1: certificate: expected valid for at least 30 days, got leaf www\.pop\.test expires in [45] days/#
+          #/edge.swift:\d+:\d+: tls www\.pop\.test:8443 via 127\.0\.0\.1: certificate: expected valid for at least 30 days, got leaf www\.pop\.test expires first: expires in [45] days/#
         ), "\(expiring.output)")
       #expect(
         expiring.output.contains(
           #/certificate /etc/pop/tls/pop\.pem: validity: expected valid for at least 30 days, got leaf www\.pop\.test expires in [45] days/#
         ), "\(expiring.output)")
       try FleetLabTests.lab("lab/edge.sh", "renew", "lax1")
+
+      // The staple says the leaf is revoked: the OCSP check alone, with the date and reason.
+      try FleetLabTests.lab("lab/edge.sh", "revoke", "lax1")
+      let revoked = try run()
+      #expect(revoked.status == 1, "\(revoked.output)")
+      #expect(
+        revoked.failures == ["✗ tls www.pop.test:8443 via 127.0.0.1: ocsp staple good"], "\(revoked.output)")
+      #expect(
+        revoked.output.contains(
+          #/tls www\.pop\.test:8443 via 127\.0\.0\.1: ocsp: expected a current, signed OCSP staple saying good, got leaf www\.pop\.test revoked on [\dT:-]+Z, keyCompromise \(this update /#
+        ), "\(revoked.output)")
+      try FleetLabTests.lab("lab/edge.sh", "unrevoke", "lax1")
 
       // The origin cut off: the cache serves stale, so the edge stays green.
       try FleetLabTests.lab("lab/edge.sh", "cut-origin", "lax1")
