@@ -110,11 +110,12 @@ cat intermediate.pem www.pem >reversed.chain.pem
 cp root.pem ca.pem
 pin=$(openssl x509 -in www.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
 
-# OCSP staples (nginx's ssl_stapling_file) for four leaves of the intermediate: good, revoked
-# (keyCompromise, yesterday), stale (its nextUpdate passed 3 days ago) and forged (signed by
-# another CA's key). `openssl ocsp` answers from an index as a CA's responder would; it cannot
+# OCSP staples (nginx's ssl_stapling_file) for leaves of the intermediate: good, revoked
+# (keyCompromise, yesterday), stale (its nextUpdate passed 3 days ago), forged (signed by another
+# CA's key), unknown (not in the responder's index) and noissuer (good, but nginx serves the leaf
+# without its intermediate). `openssl ocsp` answers from an index as a CA's responder would; it cannot
 # date a response in the past, so the stale one is built by python3-cryptography.
-for kind in good revoked stale forged; do
+for kind in good revoked stale forged unknown noissuer; do
   sign "ocsp$kind" "/CN=$kind.ocsp.pop.test" 90 intermediate "$(leaf "DNS:$kind.ocsp.pop.test")"
   cat "ocsp$kind.pem" intermediate.pem >"ocsp$kind.chain.pem"
 done
@@ -127,7 +128,9 @@ index_line() { # status leaf revocation
   index_line V good ''
   index_line R revoked "$(date -u -d yesterday +%y%m%d%H%M%SZ),keyCompromise"
   index_line V forged ''
+  index_line V noissuer ''
 } >ocsp.index
+cp ocspnoissuer.pem ocspnoissuer.chain.pem
 ocsp_response() { # leaf signer
   openssl ocsp -issuer intermediate.pem -cert "ocsp$1.pem" -no_nonce -reqout "ocsp$1.req" 2>/dev/null
   openssl ocsp -index ocsp.index -CA intermediate.pem -rsigner "$2.pem" -rkey "$2.key" -ndays 7 \
@@ -137,6 +140,8 @@ ocsp_response() { # leaf signer
 ocsp_response good intermediate
 ocsp_response revoked intermediate
 ocsp_response forged other
+ocsp_response unknown intermediate
+ocsp_response noissuer intermediate
 python3 - ocspstale.pem intermediate.pem intermediate.key ocspstale.der <<'PY' || exit 1
 import datetime, sys
 from cryptography import x509
@@ -247,7 +252,7 @@ $(tls_server "www.pop.test *.img.pop.test" www.chain.pem www.key)
 $(tls_server soon.pop.test soon.chain.pem soon.key)
 $(tls_server early.pop.test early.chain.pem early.key)
 $(tls_server wrong.pop.test wrong.chain.pem wrong.key default_server)
-$(for kind in good revoked stale forged; do ocsp_server "$kind"; done)
+$(for kind in good revoked stale forged unknown noissuer; do ocsp_server "$kind"; done)
   server {
     listen 127.0.0.1:$tls11_port ssl;
     server_name www.pop.test;

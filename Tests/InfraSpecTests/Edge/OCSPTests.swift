@@ -11,9 +11,10 @@ import Testing
 @_spi(Runner) @testable import InfraSpecReporters
 
 /// OCSP staples served by nginx (`ssl_stapling_file`) from responses the fixture made with
-/// `openssl ocsp`: good, revoked, stale (next update passed) and signed by a foreign key; and
-/// `chainVerifies()` with no CA file against trust stores given through SSL_CERT_FILE and
-/// SSL_CERT_DIR in the run's own environment (this machine's trust store is never touched).
+/// `openssl ocsp`: good, revoked, unknown, stale (next update passed), signed by a foreign key and
+/// served without its issuer; and `chainVerifies()` with no CA file against trust stores given
+/// through SSL_CERT_FILE and SSL_CERT_DIR in the run's own environment (this machine's trust store
+/// is never touched).
 @Suite("TLS: OCSP staples and the default trust store", .serialized, .enabled(if: EdgeFixture.shouldRun))
 struct OCSPTests {
   @Test("a good, signed, current staple passes; asking for more time than it has left fails with its dates")
@@ -91,6 +92,34 @@ struct OCSPTests {
     #expect(
       messages[4]
         == "tls www.pop.test:\(port) via 127.0.0.1: ocsp: expected a stapled OCSP response, got none")
+  }
+
+  @Test(
+    "a leaf the responder does not know is .unknown; without the issuer served, the signature cannot be checked"
+  )
+  func unknownAndUnverifiable() async throws {
+    let fixture = try await EdgeFixture.ready()
+    let port = fixture.tlsPort
+    let messages = await EdgeFixture.messages(
+      TLS("unknown.ocsp.pop.test", port: port, via: "127.0.0.1").ocspStaple(.good).ocspStaple(.unknown)
+        .__chain
+        .checks
+        + TLS("noissuer.ocsp.pop.test", port: port, via: "127.0.0.1").ocspStaple(.good).ocspStapleValid(
+          forAtLeast: .days(2)
+        ).__chain.checks)
+    #expect(messages.count == 4, "\(messages)")
+    #expect(
+      messages[0].contains("got leaf unknown.ocsp.pop.test unknown to the responder (this update "),
+      "\(messages[0])")
+    #expect(messages[1] == "passed: tls unknown.ocsp.pop.test:\(port) via 127.0.0.1: ocsp staple unknown")
+    // The leaf's entry is found by its serial number alone; its status is good, but unproven.
+    #expect(
+      messages[2].contains(
+        #/got leaf noissuer\.ocsp\.pop\.test good \(.*\), but the server sent no issuer certificate to verify the signature with$/#
+      ), "\(messages[2])")
+    #expect(
+      messages[3]
+        == "passed: tls noissuer.ocsp.pop.test:\(port) via 127.0.0.1: ocsp staple valid for at least 2 days")
   }
 
   @Test("chainVerifies() with no CA file uses the default store: SSL_CERT_FILE and SSL_CERT_DIR decide")
