@@ -34,13 +34,15 @@ enum CertificateProbe {
   }
 
   /// The CAs OpenSSL on the host trusts by default: `SSL_CERT_FILE` (else the family's bundle)
-  /// and the certificates of each `SSL_CERT_DIR` folder when that is set, as `curl` or `wget`
+  /// and the `HASH.N` certificates of each `SSL_CERT_DIR` folder when that is set, as `curl` or `wget`
   /// there would. The default folder is not read: on Debian and RHEL it holds the bundle's CAs.
   static func defaultTrust(_ family: HostProfile.Family) -> ProbeCommand {
     ProbeCommand([
       "sh", "-c",
+      // OpenSSL reads a folder's HASH.N files only; one cat per folder.
       #"cat -- "${SSL_CERT_FILE:-$1}" || exit; [ -n "${SSL_CERT_DIR:-}" ] || exit 0; IFS=:; "#
-        + #"for d in $SSL_CERT_DIR; do for f in "$d"/*; do [ ! -f "$f" ] || cat -- "$f"; done; done"#,
+        + #"for d in $SSL_CERT_DIR; do set -- "$d"/????????.[0-9]*; [ -e "$1" ] || continue; "#
+        + #"cat -- "$@" || exit; done"#,
       "sh", systemBundle(family),
     ])
   }
