@@ -4,9 +4,14 @@
 #
 #   lab/edge.sh start POP         origin on :8081, caching proxy on :8080 (serves stale when the
 #                                 origin is gone), HTTPS www.pop.test on :8443 with a 90-day
-#                                 certificate from the lab CA; /etc/pop/tls/ holds ca.pem, pop.pem
+#                                 certificate from the lab CA and a stapled OCSP response (good, 7
+#                                 days); /etc/pop/tls/ holds ca.pem, pop.pem;
+#                                 /etc/pop/gnupg the lab's content key (its fingerprint in
+#                                 lab/state/edge-gpg/fingerprint), as Specs/Examples/edge.swift checks
 #   lab/edge.sh expire POP        serve (and store) a certificate that expires in 5 days
 #   lab/edge.sh renew POP         back to a 90-day certificate
+#   lab/edge.sh revoke POP        staple an OCSP response saying the certificate is revoked
+#   lab/edge.sh unrevoke POP      staple a good response again
 #   lab/edge.sh cut-origin POP    stop the origin: the cache must serve stale
 #   lab/edge.sh restore-origin POP
 #   lab/edge.sh no-stale POP      a bad deploy: the cache no longer serves stale (proxy_cache_use_stale off)
@@ -20,7 +25,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  sed -n '5,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '5,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
   exit 64
 }
 (($# == 2)) || usage
@@ -45,11 +50,11 @@ make_ca() {
     -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
 }
 
-# A leaf for www.pop.test valid for $1 days, into the PoP's /etc/pop/tls.
+# A leaf for www.pop.test (and *.img.pop.test, the image hosts) valid for $1 days, into the PoP's /etc/pop/tls.
 make_leaf() {
   local days=$1
   mkdir -p "$tls"
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:www.pop.test\n' \
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:www.pop.test,DNS:*.img.pop.test\n' \
     >"$dir/leaf.ext"
   openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=www.pop.test" \
     -keyout "$tls/pop.key" -out "$dir/leaf.csr" 2>/dev/null
@@ -57,6 +62,46 @@ make_leaf() {
     -days "$days" -extfile "$dir/leaf.ext" -out "$tls/pop.pem" 2>/dev/null
   chmod 0600 "$tls/pop.key"
   cp "$ca/ca.pem" "$tls/ca.pem"
+  # nginx serves the CA after the leaf, so a client can verify the OCSP staple the CA signed.
+  cat "$tls/pop.pem" "$ca/ca.pem" >"$dir/chain.pem"
+  make_staple V
+}
+
+# The OCSP response nginx staples (ssl_stapling_file) for the current leaf, from `openssl ocsp`
+# answering as the lab CA's responder: V good, R revoked an hour ago (keyCompromise); 7 days.
+make_staple() {
+  local serial end revoked=""
+  serial=$(openssl x509 -in "$tls/pop.pem" -noout -serial | cut -d= -f2)
+  end=$(date -u -d "$(openssl x509 -in "$tls/pop.pem" -noout -enddate | cut -d= -f2)" +%y%m%d%H%M%SZ)
+  [[ $1 == R ]] && revoked="$(date -u -d '1 hour ago' +%y%m%d%H%M%SZ),keyCompromise"
+  printf '%s\t%s\t%s\t%s\tunknown\t/CN=www.pop.test\n' "$1" "$end" "$revoked" "$serial" >"$dir/ocsp.index"
+  rm -f "$dir/ocsp.der"
+  openssl ocsp -issuer "$ca/ca.pem" -cert "$tls/pop.pem" -no_nonce -reqout "$dir/ocsp.req" 2>/dev/null
+  openssl ocsp -index "$dir/ocsp.index" -CA "$ca/ca.pem" -rsigner "$ca/ca.pem" -rkey "$ca/ca.key" -ndays 7 \
+    -reqin "$dir/ocsp.req" -respout "$dir/ocsp.der" >/dev/null 2>&1
+  [[ -s $dir/ocsp.der ]] || die "openssl ocsp made no OCSP response for $name"
+}
+
+# The lab's content key, once per lab (ed25519 signing, cv25519 encryption, a year each), with
+# its secret part in every PoP's /etc/pop/gnupg: the key a PoP decrypts deliveries with.
+make_gpg() {
+  local home=$STATE_DIR/edge-gpg/home fpr
+  if [[ ! -s $STATE_DIR/edge-gpg/fingerprint ]]; then
+    rm -rf "$home"
+    mkdir -p "$home"
+    chmod 0700 "$home"
+    g() { gpg --homedir "$home" --batch --no-tty --pinentry-mode loopback --passphrase '' "$@" 2>>"$STATE_DIR/edge-gpg/gpg.log"; }
+    g --quick-gen-key 'PoP content key (InfraSpec lab) <content@pop.test>' ed25519 sign,cert 1y
+    fpr=$(gpg --homedir "$home" --batch --with-colons --list-keys content@pop.test 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
+    g --quick-add-key "$fpr" cv25519 encr 1y
+    gpgconf --homedir "$home" --kill gpg-agent 2>/dev/null || true
+    echo "$fpr" >"$STATE_DIR/edge-gpg/fingerprint"
+  fi
+  # A copy without the agent's sockets: each PoP's home is its own.
+  rm -rf "$STATE_DIR/$name/etc-pop/gnupg"
+  mkdir -p "$STATE_DIR/$name/etc-pop/gnupg"
+  cp -a "$home/pubring.kbx" "$home/trustdb.gpg" "$home/private-keys-v1.d" "$STATE_DIR/$name/etc-pop/gnupg/"
+  chmod 0700 "$STATE_DIR/$name/etc-pop/gnupg"
 }
 
 write_configs() {
@@ -105,12 +150,21 @@ http {
     }
   }
   server {
-    listen 127.0.0.1:8443 ssl;
+    listen 127.0.0.1:8443 ssl http2;
     server_name www.pop.test;
-    ssl_certificate $tls/pop.pem;
+    ssl_certificate $dir/chain.pem;
     ssl_certificate_key $tls/pop.key;
     ssl_protocols TLSv1.2 TLSv1.3;
-    location / { add_header X-PoP $name; return 200 "hello from $name over TLS\n"; }
+    ssl_stapling on;
+    ssl_stapling_file $dir/ocsp.der;
+    location / {
+      add_header X-PoP $name;
+      add_header Cache-Control "public, max-age=60, stale-while-revalidate=30, stale-if-error=86400";
+      return 200 "hello from $name over TLS\n";
+    }
+    location = /old { return 301 https://www.pop.test:8443/new; }
+    # A sale page cached for an hour, no longer.
+    location = /sale { add_header X-PoP $name; expires 1h; return 200 "sale until Sunday\n"; }
   }
 }
 EOF
@@ -216,7 +270,8 @@ case $action in
   start)
     make_ca
     mkdir -p "$dir"
-    [[ -s $tls/pop.pem ]] || make_leaf 90
+    [[ -s $tls/pop.pem && -s $dir/chain.pem && -s $dir/ocsp.der ]] || make_leaf 90
+    make_gpg
     write_configs
     start_server origin 8081
     start_server edge 8443
@@ -229,6 +284,12 @@ case $action in
     [[ -s $dir/edge.conf ]] || die "no edge on $name; run lab/edge.sh start $name first"
     make_ca
     if [[ $action == expire ]]; then make_leaf 5; else make_leaf 90; fi
+    reload_server edge
+    ;;
+  revoke | unrevoke)
+    [[ -s $dir/edge.conf ]] || die "no edge on $name; run lab/edge.sh start $name first"
+    make_ca
+    if [[ $action == revoke ]]; then make_staple R; else make_staple V; fi
     reload_server edge
     ;;
   cut-origin)

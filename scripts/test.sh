@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(libssh2-1-dev libssl-dev zlib1g-dev openssh-server openssh-client sudo openssl iproute2 procps perl rpm
   busybox libxml2-utils bind9 bind9-utils bind9-dnsutils ldnsutils python3 nginx-light gnupg tmux
-  debootstrap systemd-container python3-pip node-tap-parser)
+  debootstrap systemd-container python3-pip node-tap-parser python3-cryptography)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")

@@ -128,7 +128,9 @@ package final class TLSSession: @unchecked Sendable {
       version: TLSProtocolVersion(openSSL: SSL_version(ssl)),
       cipher: String(cString: SSL_CIPHER_get_name(SSL_get_current_cipher(ssl))),
       alpn: alpn.flatMap { $0.isEmpty ? nil : $0 }, chain: chain,
-      ocspStapled: stapleLength > 0 && staple != nil)
+      ocspResponse: staple.flatMap {
+        stapleLength > 0 ? Array(UnsafeBufferPointer(start: $0, count: stapleLength)) : nil
+      })
   }
 
   /// Encrypts and sends all of `bytes`.
@@ -203,5 +205,7 @@ package struct TLSHandshake: Sendable {
   package var alpn: String?
   /// As served, leaf first.
   package var chain: [X509Certificate]
-  package var ocspStapled: Bool
+  /// The DER OCSP response the server stapled (read by `OCSPStaple`), nil when it stapled none.
+  package var ocspResponse: [UInt8]?
+  package var ocspStapled: Bool { ocspResponse != nil }
 }

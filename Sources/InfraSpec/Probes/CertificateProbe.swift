@@ -33,17 +33,33 @@ enum CertificateProbe {
     family == .rhel ? "/etc/pki/tls/certs/ca-bundle.crt" : "/etc/ssl/certs/ca-certificates.crt"
   }
 
-  /// The handshake's chain and the CAs of `caFile` (nil: the host's system bundle).
+  /// The CAs OpenSSL on the host trusts by default: `SSL_CERT_FILE` (else the family's bundle)
+  /// and the `HASH.N` certificates of each `SSL_CERT_DIR` folder when that is set, as `curl` or `wget`
+  /// there would. The default folder is not read: on Debian and RHEL it holds the bundle's CAs.
+  static func defaultTrust(_ family: HostProfile.Family) -> ProbeCommand {
+    ProbeCommand([
+      "sh", "-c",
+      // OpenSSL reads a folder's HASH.N files only; one cat per folder.
+      #"cat -- "${SSL_CERT_FILE:-$1}" || exit; [ -n "${SSL_CERT_DIR:-}" ] || exit 0; IFS=:; "#
+        + #"for d in $SSL_CERT_DIR; do set -- "$d"/????????.[0-9]*; [ -e "$1" ] || continue; "#
+        + #"cat -- "$@" || exit; done"#,
+      "sh", systemBundle(family),
+    ])
+  }
+
+  /// The handshake's chain and the CAs of `caFile` (nil: what the host's OpenSSL trusts by default).
   static func chainAndAnchors(_ endpoint: TLSEndpoint, caFile: String?) -> FactPlanner {
     { profile throws(ProbeError) in
       let query = TLSProbe.handshakeQuery(endpoint, alpn: [])
-      let path = caFile ?? systemBundle(profile.family)
-      let command = read(path)
+      let path = caFile ?? "the default trust store"
+      let command = caFile.map(read) ?? defaultTrust(profile.family)
       return FactPlan(commands: [command], queries: [query]) { outputs throws(ProbeError) in
         guard let facts = try outputs.answer(query) as? TLSFacts else {
           throw .other("internal: no handshake")
         }
-        let anchors = try certificates(in: outputs.output(command), path: path, command: command)
+        // An empty default store is a finding (the host trusts no CA), not a file mistake.
+        let anchors = try certificates(
+          in: outputs.output(command), path: path, command: command, allowEmpty: caFile == nil)
         return .present(
           ChainAndAnchors(chain: facts.handshake.chain, anchors: anchors, checkedAt: facts.checkedAt))
       }
@@ -89,14 +105,16 @@ enum CertificateProbe {
     }
   }
 
-  private static func certificates(in output: CommandOutput, path: String, command: ProbeCommand)
+  private static func certificates(
+    in output: CommandOutput, path: String, command: ProbeCommand, allowEmpty: Bool = false
+  )
     throws(ProbeError) -> [X509Certificate]
   {
     guard output.exitStatus == 0 else {
       throw .other("cannot read \(path): \(output.stderrText.trimmingWhitespace())")
     }
     let found = try X509Certificate.certificates(pem: output.stdout)
-    guard !found.isEmpty else {
+    guard !found.isEmpty || allowEmpty else {
       throw .unexpectedOutput(command: command.description, detail: "no PEM certificate")
     }
     return found

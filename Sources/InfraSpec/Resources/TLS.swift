@@ -61,13 +61,18 @@ public struct TLS: Resource {
     }
   }
 
-  /// The served chain verifies up to a CA in the host's system bundle.
+  /// The served chain verifies up to a CA the host's OpenSSL trusts by default: its system bundle,
+  /// or `SSL_CERT_FILE` and `SSL_CERT_DIR` when the host's environment sets them.
   public func chainVerifies(file: String = #filePath, line: Int = #line, column: Int = #column) -> Self {
     adding(
       "chain", expected: "to verify against the system CA bundle", title: "chain verifies", file: file,
       line: line, column: column, plan: CertificateProbe.chainAndAnchors(endpoint, caFile: nil)
     ) { (facts: CertificateProbe.ChainAndAnchors) in
-      CertificateJudge.verifies(facts, expected: "to verify against the system CA bundle")
+      facts.anchors.isEmpty
+        ? .fail(
+          expected: "to verify against the system CA bundle",
+          actual: "the host's default trust store is empty")
+        : CertificateJudge.verifies(facts, expected: "to verify against the system CA bundle")
     }
   }
 

@@ -60,6 +60,10 @@ for tool in nginx openssl gpg python3; do
   }
 done
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
+python3 -c 'import cryptography.x509.ocsp' 2>/dev/null || {
+  echo "missing python3-cryptography (the stale OCSP staple): apt-get install python3-cryptography" >&2
+  exit 69
+}
 
 mkdir -p "$dir"/{pki,edge,origin,www,cache}
 chmod 755 "$dir"
@@ -106,6 +110,59 @@ cat intermediate.pem www.pem >reversed.chain.pem
 cp root.pem ca.pem
 pin=$(openssl x509 -in www.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
 
+# OCSP staples (nginx's ssl_stapling_file) for leaves of the intermediate: good, revoked
+# (keyCompromise, yesterday), stale (its nextUpdate passed 3 days ago), forged (signed by another
+# CA's key), unknown (not in the responder's index) and noissuer (good, but nginx serves the leaf
+# without its intermediate). `openssl ocsp` answers from an index as a CA's responder would; it cannot
+# date a response in the past, so the stale one is built by python3-cryptography.
+for kind in good revoked stale forged unknown noissuer; do
+  sign "ocsp$kind" "/CN=$kind.ocsp.pop.test" 90 intermediate "$(leaf "DNS:$kind.ocsp.pop.test")"
+  cat "ocsp$kind.pem" intermediate.pem >"ocsp$kind.chain.pem"
+done
+index_line() { # status leaf revocation
+  printf '%s\t%s\t%s\t%s\tunknown\t/CN=%s.ocsp.pop.test\n' "$1" \
+    "$(date -u -d "$(openssl x509 -in "ocsp$2.pem" -noout -enddate | cut -d= -f2)" +%y%m%d%H%M%SZ)" "$3" \
+    "$(openssl x509 -in "ocsp$2.pem" -noout -serial | cut -d= -f2)" "$2"
+}
+{
+  index_line V good ''
+  index_line R revoked "$(date -u -d yesterday +%y%m%d%H%M%SZ),keyCompromise"
+  index_line V forged ''
+  index_line V noissuer ''
+} >ocsp.index
+cp ocspnoissuer.pem ocspnoissuer.chain.pem
+ocsp_response() { # leaf signer
+  openssl ocsp -issuer intermediate.pem -cert "ocsp$1.pem" -no_nonce -reqout "ocsp$1.req" 2>/dev/null
+  openssl ocsp -index ocsp.index -CA intermediate.pem -rsigner "$2.pem" -rkey "$2.key" -ndays 7 \
+    -reqin "ocsp$1.req" -respout "ocsp$1.der" >/dev/null 2>&1
+  [ -s "ocsp$1.der" ] || { echo "openssl ocsp made no response for $1" >&2; exit 1; }
+}
+ocsp_response good intermediate
+ocsp_response revoked intermediate
+ocsp_response forged other
+ocsp_response unknown intermediate
+ocsp_response noissuer intermediate
+python3 - ocspstale.pem intermediate.pem intermediate.key ocspstale.der <<'PY' || exit 1
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+leaf, issuer = (x509.load_pem_x509_certificate(open(p, "rb").read()) for p in sys.argv[1:3])
+key = serialization.load_pem_private_key(open(sys.argv[3], "rb").read(), None)
+now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+builder = ocsp.OCSPResponseBuilder().add_response(
+    cert=leaf, issuer=issuer, algorithm=hashes.SHA1(), cert_status=ocsp.OCSPCertStatus.GOOD,
+    this_update=now - datetime.timedelta(days=10), next_update=now - datetime.timedelta(days=3),
+    revocation_time=None, revocation_reason=None).responder_id(ocsp.OCSPResponderEncoding.HASH, issuer)
+open(sys.argv[4], "wb").write(builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+PY
+# Trust stores for chainVerifies() with no CA file (SSL_CERT_FILE / SSL_CERT_DIR): the root
+# alone, an empty file, an empty folder, and a folder holding the root under its hash name.
+mkdir -p trust/empty-dir trust/root-dir
+cp root.pem trust/root.pem
+: >trust/empty.pem
+cp root.pem "trust/root-dir/$(openssl x509 -in root.pem -noout -hash).0"
+
 printf 'hello from the edge\n' >"$dir/www/index.html"
 printf 'new page\n' >"$dir/www/new"
 printf 'sale until Sunday\n' >"$dir/www/sale.html"
@@ -138,6 +195,21 @@ tls_server() { # name chain key [default]
     ssl_certificate_key $dir/pki/$3;
     ssl_protocols TLSv1.2 TLSv1.3;
     include $dir/edge/site.conf;
+  }
+CONF
+}
+
+ocsp_server() { # kind
+  cat <<CONF
+  server {
+    listen 127.0.0.1:$tls_port ssl http2;
+    server_name $1.ocsp.pop.test;
+    ssl_certificate $dir/pki/ocsp$1.chain.pem;
+    ssl_certificate_key $dir/pki/ocsp$1.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_stapling on;
+    ssl_stapling_file $dir/pki/ocsp$1.der;
+    location / { return 200 "ocsp $1\n"; }
   }
 CONF
 }
@@ -180,6 +252,7 @@ $(tls_server "www.pop.test *.img.pop.test" www.chain.pem www.key)
 $(tls_server soon.pop.test soon.chain.pem soon.key)
 $(tls_server early.pop.test early.chain.pem early.key)
 $(tls_server wrong.pop.test wrong.chain.pem wrong.key default_server)
+$(for kind in good revoked stale forged unknown noissuer; do ocsp_server "$kind"; done)
   server {
     listen 127.0.0.1:$tls11_port ssl;
     server_name www.pop.test;
