@@ -25,7 +25,7 @@ source bench/lib/common.sh
 source bench/lib/measure.sh
 
 # Sections in the order `all` runs them; add new ones here and in bench/sections/.
-ALL_SECTIONS=(local ssh dns fleet edge edgelab carry floor zone)
+ALL_SECTIONS=(local ssh dns fleet fleet100 edge edgelab carry floor zone)
 STRICT=0
 SECTIONS=()
 for argument in "$@"; do

@@ -14,7 +14,7 @@ V6_PREFIX=2001:db8:0:1
 V6_GATEWAY="$V6_PREFIX::fe"
 # Documentation ranges tried in order; the first one the machine does not already route is used.
 V4_CANDIDATES=(192.0.2 198.51.100 203.0.113)
-MAX_HOSTS=20
+MAX_HOSTS=100
 HANG_LIFETIME_SECONDS=14400
 
 # The order mixes regions so that a small lab (N=4) already has several groups.
@@ -23,6 +23,16 @@ POP_REGIONS=(us eu ap eu us ap sa eu us ap eu us ap eu us ap eu us sa us)
 POP_CITIES=("Los Angeles" "Frankfurt" "Tokyo" "Amsterdam" "Ashburn" "Singapore" "Sao Paulo" "London"
   "Chicago" "Sydney" "Paris" "Seattle" "Hong Kong" "Madrid" "Dallas" "Mumbai" "Warsaw" "Miami"
   "Santiago" "Newark")
+# PoPs 21 to 100 (a fleet benchmark's sizes): the same twenty sites' second to fifth PoPs, lax2 to
+# ewr5, in the same order, so the first twenty stay what every test and spec knows.
+for ((lab_round = 2; lab_round <= MAX_HOSTS / 20; lab_round++)); do
+  for ((lab_site = 0; lab_site < 20; lab_site++)); do
+    POP_NAMES+=("${POP_NAMES[lab_site]%1}$lab_round")
+    POP_REGIONS+=("${POP_REGIONS[lab_site]}")
+    POP_CITIES+=("${POP_CITIES[lab_site]} $lab_round")
+  done
+done
+unset lab_round lab_site
 
 log() { printf 'lab: %s\n' "$*" >&2; }
 die() {
