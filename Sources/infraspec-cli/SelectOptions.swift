@@ -55,6 +55,8 @@ struct SelectOptions: ParsableArguments {
     let key = hash.hex
     let path = "\(cache.directory)/failures-\(key).json"
     request.failureMemory = path
+    // Each host's OS detection, so the next run logs in once (see `ProfileMemory`).
+    request.options.profileMemory = "\(cache.directory)/profiles"
     guard onlyFailures else { return }
     guard let failures = FailureMemory.read(path) else {
       OutputStream.standardError.write(

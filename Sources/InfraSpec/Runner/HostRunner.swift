@@ -30,17 +30,54 @@ struct HostRunner: Sendable {
   /// its probes have answered, then `hostFinished`.
   func run(emit: @Sendable (Event) async -> Void) async -> HostOutcome {
     let host = name ?? transport.hostName
-    var summary = Summary()
-    let profile: HostProfile
+    let memory = options.profileMemory.map(ProfileMemory.init(directory:))
+    let memoryKey = "\(host) \(transport.hostName)"
+    // A remembered detection: planned from it, checked in the same batch (one login).
+    if let memory, let known = memory.recall(memoryKey) {
+      switch await run(detection: known, verifying: true, emit: emit) {
+      case .finished(let outcome): return outcome
+      case .stale(let fresh?):
+        memory.remember(fresh, for: memoryKey)
+        if case .finished(let outcome) = await run(detection: fresh, verifying: false, emit: emit) {
+          return outcome
+        }
+      case .stale(nil): break
+      }
+    }
+    let detection: ProfileMemory.Detection
     do throws(ProbeError) {
-      profile = try await detectProfile()
+      detection = try await detect()
     } catch {
+      var summary = Summary()
       await emit(.hostFailed(host: host, reason: error.message))
       summary.couldNotCheck += 1
       await emit(.hostFinished(host: host, summary: summary))
       return HostOutcome(summary: summary, fleetValues: [:], failure: error.message)
     }
-    await emit(.hostStarted(host: host, profile: profile))
+    memory?.remember(detection, for: memoryKey)
+    guard case .finished(let outcome) = await run(detection: detection, verifying: false, emit: emit) else {
+      preconditionFailure("a run that verifies nothing cannot find its detection stale")
+    }
+    return outcome
+  }
+
+  /// How a planned run ended: finished, or its remembered detection was not what the host says
+  /// now (with the new answer, or nil when the host gave none) and nothing was reported yet.
+  private enum Planned {
+    case finished(HostOutcome)
+    case stale(ProfileMemory.Detection?)
+  }
+
+  /// Plans from `detection` and runs the checks. `verifying`: the detection is a memory, so the
+  /// batch asks it again, and no check is reported until the answer matches.
+  private func run(
+    detection: ProfileMemory.Detection, verifying: Bool, emit: @Sendable (Event) async -> Void
+  ) async -> Planned {
+    let host = name ?? transport.hostName
+    var summary = Summary()
+    let profile = HostProfile.detect(osRelease: detection.osRelease, initComm: detection.initComm)
+    if !verifying { await emit(.hostStarted(host: host, profile: profile)) }
+    var verified = !verifying
 
     let plans: [Result<FactPlan, ProbeError>] = checks.map { check in
       Result { () throws(ProbeError) in try check.plan(profile) }
@@ -52,6 +89,12 @@ struct HostRunner: Sendable {
     var queries: [NetworkQuery] = []
     var seen: Set<ProbeCommand> = []
     var seenQueries: Set<NetworkQuery> = []
+    if verifying {
+      for command in [HostProfile.osReleaseCommand, HostProfile.initCommand]
+      where seen.insert(command).inserted {
+        distinct.append(command)
+      }
+    }
     for case .success(let plan) in plans + fleetPlans {
       for command in plan.commands where seen.insert(command).inserted { distinct.append(command) }
       for query in plan.queries where seenQueries.insert(query).inserted { queries.append(query) }
@@ -65,6 +108,7 @@ struct HostRunner: Sendable {
     var connectionLost = false
     // Judge every check whose probes have all answered, keeping spec order for the stream.
     func emitReady() async {
+      guard verified else { return }
       while next < checks.count {
         let check = checks[next]
         let plan = plans[next]
@@ -93,6 +137,12 @@ struct HostRunner: Sendable {
       switch arrival {
       case .command(let command, let result):
         outputs.results[command] = result
+        if !verified, let answer = Self.detection(in: outputs) {
+          // Stale: the stream is dropped (its batch killed) and nothing was reported.
+          guard answer == detection else { return .stale(answer) }
+          verified = true
+          await emit(.hostStarted(host: host, profile: profile))
+        }
         // The probe's own time when the transport measured it (a batch runs probes one after
         // another: the time since the host's first probe would count every earlier one).
         finishedAt[command] = (try? result.get())?.duration ?? (ContinuousClock.now - started)
@@ -113,8 +163,11 @@ struct HostRunner: Sendable {
         summary.count(result.outcome)
         await emit(.checkFinished(result))
       }
-      return HostOutcome(summary: summary, fleetValues: [:], failure: nil)
+      return .finished(HostOutcome(summary: summary, fleetValues: [:], failure: nil))
     }
+    // The stream ended before the detection answered (a lost connection): detect anew, which
+    // reports the host as it fails.
+    if !verified { return .stale(nil) }
     // A transport that ended its stream early (connection lost) leaves probes unanswered.
     for command in distinct where outputs.results[command] == nil {
       outputs.results[command] = .failure(.connection("no answer from \(host) for \(command)"))
@@ -131,7 +184,7 @@ struct HostRunner: Sendable {
         }
       }
     }
-    return HostOutcome(summary: summary, fleetValues: fleetValues, failure: nil)
+    return .finished(HostOutcome(summary: summary, fleetValues: fleetValues, failure: nil))
   }
 
   enum Arrival: Sendable {
@@ -173,7 +226,7 @@ struct HostRunner: Sendable {
     return stream
   }
 
-  private func detectProfile() async throws(ProbeError) -> HostProfile {
+  private func detect() async throws(ProbeError) -> ProfileMemory.Detection {
     let commands = [HostProfile.osReleaseCommand, HostProfile.initCommand]
     var outputs = ProbeOutputs()
     for await (command, result) in transport.runAll(commands, timeout: options.probeTimeout) {
@@ -182,7 +235,19 @@ struct HostRunner: Sendable {
     let osRelease = try outputs.output(HostProfile.osReleaseCommand)
     // No PID 1 name (a restricted /proc) only means no service manager can answer.
     let initComm = (try? outputs.output(HostProfile.initCommand))?.stdoutText ?? ""
-    return HostProfile.detect(osRelease: osRelease.stdoutText, initComm: initComm)
+    return ProfileMemory.Detection(osRelease: osRelease.stdoutText, initComm: initComm)
+  }
+
+  /// The detection's answer once both of its commands have one: nil while one is missing,
+  /// `.some(nil)` when the host could not answer (the run then detects anew).
+  private static func detection(in outputs: ProbeOutputs) -> ProfileMemory.Detection?? {
+    guard let osRelease = outputs.results[HostProfile.osReleaseCommand],
+      let initComm = outputs.results[HostProfile.initCommand]
+    else { return nil }
+    guard case .success(let release) = osRelease else { return .some(nil) }
+    return .some(
+      ProfileMemory.Detection(
+        osRelease: release.stdoutText, initComm: (try? initComm.get())?.stdoutText ?? ""))
   }
 
   /// The check's verdict; a connection lost under it is reported by the caller once for the host,

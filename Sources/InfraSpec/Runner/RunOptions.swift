@@ -19,6 +19,9 @@ public struct RunOptions: Sendable, Codable, Equatable {
   public var selection = CheckSelection()
   /// `--fail-fast`: stop at the first check that does not pass.
   public var failFast = false
+  /// The folder where each host's OS detection is remembered between runs (`ProfileMemory`);
+  /// nil: detect every time, in a login of its own.
+  package var profileMemory: String? = nil
 
   /// The defaults of `infraspec run`.
   public init() {}

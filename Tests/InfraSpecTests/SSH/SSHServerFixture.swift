@@ -31,6 +31,8 @@ final class SSHServerFixture: @unchecked Sendable {
     var extraConfig = ""
     /// sshd logs at INFO to `logFile` (one `Accepted publickey` line per connection).
     var logsConnections = false
+    /// With `logsConnections`: VERBOSE adds a `Starting session` line per exec channel.
+    var logLevel = "INFO"
   }
 
   static let passphrase = "correct horse battery staple"
@@ -88,7 +90,7 @@ final class SSHServerFixture: @unchecked Sendable {
     }
     let port = try freePort()
     var config =
-      (configuration.logsConnections ? "LogLevel INFO\n" : "") + configuration.extraConfig + "\n" + """
+      (configuration.logsConnections ? "LogLevel \(configuration.logLevel)\n" : "") + configuration.extraConfig + "\n" + """
         Port \(port)
         ListenAddress 127.0.0.1
         PidFile \(directory)/sshd.pid
