@@ -90,7 +90,8 @@ final class SSHServerFixture: @unchecked Sendable {
     }
     let port = try freePort()
     var config =
-      (configuration.logsConnections ? "LogLevel \(configuration.logLevel)\n" : "") + configuration.extraConfig + "\n" + """
+      (configuration.logsConnections ? "LogLevel \(configuration.logLevel)\n" : "")
+      + configuration.extraConfig + "\n" + """
         Port \(port)
         ListenAddress 127.0.0.1
         PidFile \(directory)/sshd.pid
