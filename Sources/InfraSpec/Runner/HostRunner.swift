@@ -30,19 +30,15 @@ struct HostRunner: Sendable {
   /// its probes have answered, then `hostFinished`.
   func run(emit: @Sendable (Event) async -> Void) async -> HostOutcome {
     let host = name ?? transport.hostName
-    let memory = options.profileMemory.map(ProfileMemory.init(directory:))
+    // This machine's detection costs no login; a remote host's costs one of its own.
+    let memory = transport is LocalTransport ? nil : options.profileMemory.map(ProfileMemory.init(directory:))
     let memoryKey = "\(host) \(transport.hostName)"
-    // A remembered detection: planned from it, checked in the same batch (one login).
-    if let memory, let known = memory.recall(memoryKey) {
-      switch await run(detection: known, verifying: true, emit: emit) {
-      case .finished(let outcome): return outcome
-      case .stale(let fresh?):
-        memory.remember(fresh, for: memoryKey)
-        if case .finished(let outcome) = await run(detection: fresh, verifying: false, emit: emit) {
-          return outcome
-        }
-      case .stale(nil): break
-      }
+    // A remembered detection: planned from it, checked in the same batch (one login). When it no
+    // longer holds, nothing was reported and the host is detected anew, as on a first run.
+    if let memory, let known = memory.recall(memoryKey),
+      case .finished(let outcome) = await run(detection: known, verifying: true, emit: emit)
+    {
+      return outcome
     }
     let detection: ProfileMemory.Detection
     do throws(ProbeError) {
@@ -62,10 +58,10 @@ struct HostRunner: Sendable {
   }
 
   /// How a planned run ended: finished, or its remembered detection was not what the host says
-  /// now (with the new answer, or nil when the host gave none) and nothing was reported yet.
+  /// now (or the host gave no answer) and nothing was reported yet.
   private enum Planned {
     case finished(HostOutcome)
-    case stale(ProfileMemory.Detection?)
+    case stale
   }
 
   /// Plans from `detection` and runs the checks. `verifying`: the detection is a memory, so the
@@ -139,7 +135,7 @@ struct HostRunner: Sendable {
         outputs.results[command] = result
         if !verified, let answer = Self.detection(in: outputs) {
           // Stale: the stream is dropped (its batch killed) and nothing was reported.
-          guard answer == detection else { return .stale(answer) }
+          guard answer == detection else { return .stale }
           verified = true
           await emit(.hostStarted(host: host, profile: profile))
         }
@@ -167,7 +163,7 @@ struct HostRunner: Sendable {
     }
     // The stream ended before the detection answered (a lost connection): detect anew, which
     // reports the host as it fails.
-    if !verified { return .stale(nil) }
+    if !verified { return .stale }
     // A transport that ended its stream early (connection lost) leaves probes unanswered.
     for command in distinct where outputs.results[command] == nil {
       outputs.results[command] = .failure(.connection("no answer from \(host) for \(command)"))

@@ -28,7 +28,9 @@ struct ProfileMemory: Sendable {
 
   /// Best effort: a run that cannot remember simply logs in twice next time.
   func remember(_ detection: Detection, for host: String) {
-    guard let data = try? JSONEncoder().encode(detection) else { return }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    guard let data = try? encoder.encode(detection) else { return }
     try? FileManager.default.createDirectory(
       atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     let file = path(host)
