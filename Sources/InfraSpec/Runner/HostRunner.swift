@@ -149,6 +149,8 @@ struct HostRunner: Sendable {
       await emitReady()
     }
     if Task.isCancelled {
+      // Interrupted before a remembered detection was confirmed: nothing planned from it counts.
+      guard verified else { return .finished(HostOutcome(summary: summary, fleetValues: [:], failure: nil)) }
       // Interrupted: every check whose probes all answered is reported, also after a slow one.
       for (index, check) in checks.enumerated().dropFirst(next) {
         if case .success(let plan) = plans[index], !outputs.isComplete(plan) { continue }
