@@ -132,26 +132,35 @@ package struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible 
     label.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
   }
 
+  /// ASCII case folding of one byte (RFC 4343: only A–Z fold).
+  @inline(__always) private static func folded(_ byte: UInt8) -> UInt8 {
+    byte >= 65 && byte <= 90 ? byte + 32 : byte
+  }
+
+  // Equality, hashing and order fold case byte by byte, without lowercased copies: a zone of
+  // 100,000 records groups and sorts by name, and the copies were 15% of a verify.
   package static func == (lhs: DNSName, rhs: DNSName) -> Bool {
     guard lhs.labels.count == rhs.labels.count else { return false }
-    for (left, right) in zip(lhs.labels, rhs.labels) where lowercase(left) != lowercase(right) {
-      return false
+    for (left, right) in zip(lhs.labels, rhs.labels) {
+      guard left.count == right.count else { return false }
+      for (a, b) in zip(left, right) where folded(a) != folded(b) { return false }
     }
     return true
   }
 
   package func hash(into hasher: inout Hasher) {
     for label in labels {
-      hasher.combine(Self.lowercase(label))
+      hasher.combine(label.count)
+      for byte in label { hasher.combine(Self.folded(byte)) }
     }
   }
 
   package static func < (lhs: DNSName, rhs: DNSName) -> Bool {
-    let left = lhs.labels.reversed().map(lowercase)
-    let right = rhs.labels.reversed().map(lowercase)
-    for (a, b) in zip(left, right) where a != b {
-      return a.lexicographicallyPrecedes(b)
+    for (a, b) in zip(lhs.labels.reversed(), rhs.labels.reversed()) {
+      for (x, y) in zip(a, b) where folded(x) != folded(y) { return folded(x) < folded(y) }
+      if a.count != b.count { return a.count < b.count }
     }
+    let (left, right) = (lhs.labels, rhs.labels)
     return left.count < right.count
   }
 
