@@ -70,6 +70,29 @@ struct WatchTests {
     return Int(match.1) ?? 0
   }
 
+  /// The TDD loop both watch tests show: red for several rounds on the one connection the first
+  /// round opened (`red` checks that screen further), then the host converges and the next
+  /// interval rounds are green on that same connection. Returns the last green screen.
+  static func redThenGreen(
+    _ terminal: Terminal, server: SSHServerFixture, marker: String, seconds: Double,
+    red: (String) -> Void
+  ) async throws -> String {
+    var screen = try await terminal.wait("✗ and round 3", seconds: seconds) {
+      $0.contains("✗ file \(marker): exists") && Self.round($0) >= 3
+    }
+    #expect(screen.contains("expected to exist, got no such file"), "\(screen)")
+    red(screen)
+    #expect(!screen.contains("round 1 ──"), "a terminal is redrawn, not appended: \(screen)")
+    #expect(Self.connections(server) == 1, "rounds reuse the connection")
+    FileManager.default.createFile(atPath: marker, contents: Data())
+    screen = try await terminal.wait("✓") { $0.contains("✓ file \(marker): exists") }
+    #expect(!screen.contains("✗"), "\(screen)")
+    let round = Self.round(screen)
+    screen = try await terminal.wait("two more rounds") { Self.round($0) >= round + 2 }
+    #expect(Self.connections(server) == 1, "interval rounds open no new connection")
+    return screen
+  }
+
   static func alive(_ pid: Int32) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
       let close = stat.lastIndex(of: ")")
@@ -102,22 +125,9 @@ struct WatchTests {
         + "run --watch --every 1s --host \(server.target) --known-hosts '\(server.knownHostsFile)' "
         + "-i '\(server.clientKey("ed25519"))'; echo \"[exit $?]\"")
 
-    // Red, for several rounds, on the one connection the first round opened.
-    var screen = try await terminal.wait("✗ and round 3", seconds: 180) {
-      $0.contains("✗ file \(marker): exists") && Self.round($0) >= 3
+    var screen = try await Self.redThenGreen(terminal, server: server, marker: marker, seconds: 180) {
+      #expect($0.contains("last round "), "\($0)")
     }
-    #expect(screen.contains("expected to exist, got no such file"), "\(screen)")
-    #expect(screen.contains("last round "), "\(screen)")
-    #expect(!screen.contains("round 1 ──"), "a terminal is redrawn, not appended: \(screen)")
-    #expect(Self.connections(server) == 1, "rounds reuse the connection")
-
-    // The host converges: the next interval round is green, still on that connection.
-    FileManager.default.createFile(atPath: marker, contents: Data())
-    screen = try await terminal.wait("✓") { $0.contains("✓ file \(marker): exists") }
-    #expect(!screen.contains("✗"), "\(screen)")
-    let round = Self.round(screen)
-    _ = try await terminal.wait("two more rounds") { Self.round($0) >= round + 2 }
-    #expect(Self.connections(server) == 1, "interval rounds open no new connection")
 
     // Editing the spec recompiles and restarts the spec binary, which connects again.
     try (spec + "describe(\"more\") {\n  File(\"/etc/passwd\").isFile()\n}\n").write(
@@ -186,20 +196,9 @@ struct WatchTests {
       "cd '\(root.path)' && env LANG=C.UTF-8 '\(binary)' --watch --every 1s --host \(server.target) "
         + "--known-hosts '\(server.knownHostsFile)' -i '\(server.clientKey("ed25519"))'; echo \"[exit $?]\"")
 
-    var screen = try await terminal.wait("✗ and round 3", seconds: 120) {
-      $0.contains("✗ file \(marker): exists") && Self.round($0) >= 3
+    var screen = try await Self.redThenGreen(terminal, server: server, marker: marker, seconds: 120) {
+      #expect($0.contains("next in 1 s (the specs are built in); Ctrl-C stops"), "\($0)")
     }
-    #expect(screen.contains("expected to exist, got no such file"), "\(screen)")
-    #expect(screen.contains("next in 1 s (the specs are built in); Ctrl-C stops"), "\(screen)")
-    #expect(!screen.contains("round 1 ──"), "a terminal is redrawn, not appended: \(screen)")
-    #expect(Self.connections(server) == 1, "rounds reuse the connection")
-
-    FileManager.default.createFile(atPath: marker, contents: Data())
-    screen = try await terminal.wait("✓") { $0.contains("✓ file \(marker): exists") }
-    #expect(!screen.contains("✗"), "\(screen)")
-    let round = Self.round(screen)
-    _ = try await terminal.wait("two more rounds") { Self.round($0) >= round + 2 }
-    #expect(Self.connections(server) == 1, "interval rounds open no new connection")
 
     let processes = SSHServerFixture.descendants(of: terminal.pane.pid)
     #expect(!processes.isEmpty, "the built binary runs under the pane's shell")
