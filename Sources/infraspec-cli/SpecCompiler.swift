@@ -184,12 +184,11 @@ struct SpecCompiler {
       try? FileManager.default.removeItem(atPath: object)
     }
     let folder = "\(work)/\(key)"
+    let source: String
+    let literal = spec.path.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-      let source = try String(contentsOfFile: spec.path, encoding: .utf8)
-      let literal = spec.path.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
-      try ("#sourceLocation(file: \"\(literal)\", line: 1)\n" + source)
-        .write(toFile: folder + "/main.swift", atomically: false, encoding: .utf8)
+      source = try String(contentsOfFile: spec.path, encoding: .utf8)
     } catch {
       return .cacheUnusable(
         "cannot write to the spec cache \(cacheDirectory): \(reason(of: error)); \(SpecCache.remedy)"
@@ -199,7 +198,21 @@ struct SpecCompiler {
       ["-module-name", "Spec_\(key.prefix(16))", "-wmo", "-c", folder + "/main.swift"] + spec.support
       + ["-o", folder + "/spec.o", "-I", libraryDirectory + "/Modules"]
       + ["-Xfrontend", "-entry-point-function-name", "-Xfrontend", Self.entrySymbol(key)] + Self.flags
-    let result = await run(arguments, work: work)
+    // Large describe bodies compile from a split copy (SpecSourceSplitter); when that copy does
+    // not compile, the spec as written is compiled, so its diagnostics are the user's own.
+    var result: (status: Int32, output: String) = (1, "")
+    for text in [SpecSourceSplitter.split(source, fileLiteral: literal), source].compactMap({ $0 }) {
+      do {
+        try ("#sourceLocation(file: \"\(literal)\", line: 1)\n" + text)
+          .write(toFile: folder + "/main.swift", atomically: false, encoding: .utf8)
+      } catch {
+        return .cacheUnusable(
+          "cannot write to the spec cache \(cacheDirectory): \(reason(of: error)); \(SpecCache.remedy)"
+        )
+      }
+      result = await run(arguments, work: work)
+      if result.status == 0 { break }
+    }
     guard result.status == 0 else {
       let message =
         result.output.isEmpty ? "\(spec.path): swiftc exited with \(result.status)\n" : result.output
