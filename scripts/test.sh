@@ -37,4 +37,6 @@ swift build --build-tests
 swift build --product generate-manual
 # The DocC archive; fails on an undocumented public symbol or a broken link.
 bash scripts/docs.sh
-swift test --skip-build
+swift test --skip-build --skip SSHSoakTests
+# The soak judges its own memory growth, so it runs in a process of its own.
+INFRASPEC_SOAK_ALONE=1 swift test --skip-build --filter SSHSoakTests

@@ -226,20 +226,32 @@ final class SSHServerFixture: @unchecked Sendable {
   }
 
   /// A process's command line, arguments joined by spaces.
+  ///
+  /// Read with open/read, not Foundation: `FileManager.contents(atPath:)` on /proc files kept
+  /// about 2 MiB per scan of every process, which the soak then counted as its own growth.
   static func commandLine(_ pid: Int32) -> String {
-    let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
-    return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+    let descriptor = open("/proc/\(pid)/cmdline", O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return "" }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while case let count = read(descriptor, &buffer, buffer.count), count > 0 { bytes += buffer[0..<count] }
+    return String(decoding: bytes.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
   }
 
   /// Processes on this machine whose command line contains `marker`.
   static func processes(containing marker: String) -> [Int32] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
-      guard let pid = Int32(entry), pid != getpid(),
-        let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
-      else { return nil }
-      let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-      return line.contains(marker) ? pid : nil
+    guard let directory = opendir("/proc") else { return [] }
+    defer { closedir(directory) }
+    var found: [Int32] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) {
+        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      guard let pid = Int32(name), pid != getpid() else { continue }
+      if commandLine(pid).contains(marker) { found.append(pid) }
     }
+    return found
   }
 
   static func makeTemporaryDirectory() throws -> String {

@@ -136,7 +136,13 @@ struct SSHSoakTests {
       """)
     #expect(leftover == [])
     #expect(newTemporary == [])
-    // Generous: suites running beside this one share the process's memory.
-    #expect(memoryAtEnd - memoryAfterWarmUp < 128 * 1024)
+    if ProcessInfo.processInfo.environment["INFRASPEC_SOAK_ALONE"] != nil {
+      // In a process of its own (scripts/test.sh), the last 90 rounds add nothing that stays
+      // (measured: 12 KiB; 1 MiB from round 20 to 110 is the allocator settling).
+      #expect(memoryAtEnd - memoryHalfway < 2 * 1024)
+    } else {
+      // Generous: suites running beside this one share the process's memory.
+      #expect(memoryAtEnd - memoryAfterWarmUp < 128 * 1024)
+    }
   }
 }
