@@ -51,6 +51,8 @@ struct DNSSECZoneContent: Sendable {
     let cuts = Set(records.filter { $0.type == .ns && $0.name != zone }.map(\.name))
     func isCut(_ name: DNSName) -> Bool { cuts.contains(name) }
     func belowCut(_ name: DNSName) -> Bool {
+      // Most zones delegate nothing: no parent walk per record then.
+      if cuts.isEmpty { return false }
       var candidate = name.parent
       while let current = candidate, current.isSubdomain(of: zone), current != zone {
         if cuts.contains(current) { return true }
@@ -58,9 +60,13 @@ struct DNSSECZoneContent: Sendable {
       }
       return false
     }
+    // Sized up front: growing dictionaries of a 100,000-record zone rehashes every key many times.
     var grouped: [Key: [DNSResourceRecord]] = [:]
     var signatures: [Key: [RRSIGRecord]] = [:]
     var order: [Key] = []
+    grouped.reserveCapacity(records.count / 2)
+    signatures.reserveCapacity(records.count / 2)
+    order.reserveCapacity(records.count / 2)
     for record in records where record.name.isSubdomain(of: zone) && !belowCut(record.name) {
       if case .rrsig(let signature) = record.rdata {
         signatures[Key(name: record.name, type: signature.typeCovered), default: []].append(signature)
@@ -71,9 +77,12 @@ struct DNSSECZoneContent: Sendable {
       if grouped[key] == nil { order.append(key) }
       grouped[key, default: []].append(record)
     }
-    for key in order {
-      content.add(grouped[key] ?? [], signatures: signatures[key] ?? [])
-    }
+    // Every key of `order` is new and has records, so this is what `add` would build, without
+    // hashing every key into two more dictionaries.
+    for key in order where signatures[key] == nil { signatures[key] = [] }
+    content.order = order
+    content.rrsets = grouped
+    content.signatures = signatures
     content.findings += content.chainFindings(zone: zone)
     return content
   }
