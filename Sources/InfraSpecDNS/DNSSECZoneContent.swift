@@ -77,9 +77,8 @@ struct DNSSECZoneContent: Sendable {
       if grouped[key] == nil { order.append(key) }
       grouped[key, default: []].append(record)
     }
-    // Every key of `order` is new and has records, so this is what `add` would build, without
-    // hashing every key into two more dictionaries.
-    for key in order where signatures[key] == nil { signatures[key] = [] }
+    // What `add` would build for each key of `order`, without hashing every key into two more
+    // dictionaries; readers take a missing signature list as none.
     content.order = order
     content.rrsets = grouped
     content.signatures = signatures

@@ -104,19 +104,16 @@ extension SpecSourceSplitter {
       var grouping = 0
       var open: [Int] = []
       var raw: [UInt8] = []
-      var index = 0
       func finishLine(startsNextInLiteral: Bool) {
         current.code = Self.trimmed(raw)
         lines.append(current)
         current = Line(depth: depth, grouping: grouping, startsInLiteral: startsNextInLiteral)
         raw = []
       }
-      while index < code.bytes.count {
-        let byte = code.bytes[index]
+      for (index, byte) in code.bytes.enumerated() {
         switch byte {
         case UInt8(ascii: "\n"):
           finishLine(startsNextInLiteral: code.inLiteral[index])
-          index += 1
           continue
         case UInt8(ascii: "{"):
           braces.append(
@@ -128,15 +125,15 @@ extension SpecSourceSplitter {
           guard let opened = open.popLast() else { return nil }
           depth -= 1
           braces[opened].close = lines.count
+          // A `{` that ends its line closes on a later one.
           braces[opened].isBlock =
-            braces[opened].opensLine && braces[opened].open < lines.count && Self.trimmed(raw).isEmpty
+            braces[opened].opensLine && Self.trimmed(raw).isEmpty
             && Self.restIsBlank(code.bytes, after: index)
         case UInt8(ascii: "("), UInt8(ascii: "["): grouping += 1
         case UInt8(ascii: ")"), UInt8(ascii: "]"): grouping -= 1
         default: break
         }
         raw.append(byte)
-        index += 1
       }
       finishLine(startsNextInLiteral: false)
       guard open.isEmpty, depth == 0 else { return nil }
@@ -239,8 +236,11 @@ extension SpecSourceSplitter {
       String(decoding: code.reversed().prefix(while: isIdentifierByte).reversed(), as: UTF8.self)
     }
 
+    static func isBlank(_ byte: UInt8) -> Bool {
+      byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+    }
+
     static func trimmed(_ bytes: [UInt8]) -> [UInt8] {
-      let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == 13 }
       guard let first = bytes.firstIndex(where: { !isBlank($0) }),
         let last = bytes.lastIndex(where: { !isBlank($0) })
       else { return [] }
@@ -248,13 +248,7 @@ extension SpecSourceSplitter {
     }
 
     static func restIsBlank(_ bytes: [UInt8], after index: Int) -> Bool {
-      var next = index + 1
-      while next < bytes.count, bytes[next] != UInt8(ascii: "\n") {
-        guard bytes[next] == UInt8(ascii: " ") || bytes[next] == UInt8(ascii: "\t") || bytes[next] == 13
-        else { return false }
-        next += 1
-      }
-      return true
+      bytes[(index + 1)...].prefix { $0 != UInt8(ascii: "\n") }.allSatisfy(isBlank)
     }
   }
 }
